@@ -1,0 +1,2 @@
+/** sdnwal: the store API. */
+export * from './errors.js';

@@ -1,0 +1,93 @@
+/**
+ * The I/O seam: the few file-system calls the writer, compactor and recovery make.
+ * Everything that changes a store's files goes through `io`, so tests can inject
+ * faults (EIO, ENOSPC, short writes) and simulate a power loss by swapping it.
+ */
+import fs from 'node:fs';
+import { promisify } from 'node:util';
+
+const fdatasyncAsync = promisify(fs.fdatasync);
+const fsyncAsync = promisify(fs.fsync);
+
+export interface FileIO {
+  openSync(path: string, flags: string | number, mode?: number): number;
+  closeSync(fd: number): void;
+  /** Returns the number of bytes written; callers must check it (a short write is not an exception). */
+  writeSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number | null): number;
+  readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+  ftruncateSync(fd: number, len: number): void;
+  fstatSync(fd: number): fs.Stats;
+  fdatasyncSync(fd: number): void;
+  fsyncSync(fd: number): void;
+  /** Async, so the event loop goes on while the disk flushes (group commit happens here). */
+  fdatasync(fd: number): Promise<void>;
+  fsync(fd: number): Promise<void>;
+  renameSync(from: string, to: string): void;
+  linkSync(existing: string, newPath: string): void;
+  unlinkSync(path: string): void;
+  mkdirSync(path: string): void;
+  writeFileSync(path: string, data: string | Uint8Array): void;
+}
+
+export const realIO: FileIO = {
+  openSync: (p, f, m) => fs.openSync(p, f, m),
+  closeSync: (fd) => fs.closeSync(fd),
+  writeSync: (fd, b, o, l, p) => fs.writeSync(fd, b, o, l, p),
+  readSync: (fd, b, o, l, p) => fs.readSync(fd, b, o, l, p),
+  ftruncateSync: (fd, l) => fs.ftruncateSync(fd, l),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  fdatasyncSync: (fd) => fs.fdatasyncSync(fd),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  fdatasync: (fd) => fdatasyncAsync(fd),
+  fsync: (fd) => fsyncAsync(fd),
+  renameSync: (a, b) => fs.renameSync(a, b),
+  linkSync: (a, b) => fs.linkSync(a, b),
+  unlinkSync: (p) => fs.unlinkSync(p),
+  mkdirSync: (p) => fs.mkdirSync(p, { recursive: true }),
+  writeFileSync: (p, d) => fs.writeFileSync(p, d),
+};
+
+/** The active seam. Tests replace it with `setIO` and restore it with `setIO(realIO)`. */
+export let io: FileIO = realIO;
+
+export function setIO(next: FileIO): void {
+  io = next;
+}
+
+/** fsync a directory so a create, rename or delete inside it is durable. */
+export function fsyncDir(dir: string): void {
+  const fd = io.openSync(dir, 'r');
+  try {
+    io.fsyncSync(fd);
+  } finally {
+    io.closeSync(fd);
+  }
+}
+
+/** Write a whole buffer at `position`, throwing on a short write (libuv reports ENOSPC that way). */
+export function writeFully(fd: number, buf: Uint8Array, position: number): void {
+  const n = io.writeSync(fd, buf, 0, buf.length, position);
+  if (n !== buf.length) {
+    const err = new Error(`short write: ${n} of ${buf.length} bytes`) as NodeJS.ErrnoException;
+    err.code = 'ENOSPC';
+    throw err;
+  }
+}
+
+/**
+ * Replace `path` atomically with `data`: write `path.tmp`, fsync it, rename over `path`,
+ * fsync the directory.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, dir: string): void {
+  const tmp = `${path}.tmp`;
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const fd = io.openSync(tmp, 'w', 0o644);
+  try {
+    writeFully(fd, buf, 0);
+    io.fsyncSync(fd);
+  } finally {
+    io.closeSync(fd);
+  }
+  io.renameSync(tmp, path);
+  fsyncDir(dir);
+}
