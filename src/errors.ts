@@ -2,6 +2,7 @@
 
 export type ErrorCode =
   | 'SDN_PARSE'
+  | 'SDN_STRINGIFY'
   | 'LOCK_TIMEOUT'
   | 'QUEUE_FULL'
   | 'CONFLICT'
@@ -19,7 +20,8 @@ export type ErrorCode =
   | 'REENTRANT'
   | 'CLOSED'
   | 'NOT_FOUND'
-  | 'HANDLE_FAILED';
+  | 'HANDLE_FAILED'
+  | 'SEGMENT_EXISTS';
 
 export class SdnwalError extends Error {
   readonly code: ErrorCode;
