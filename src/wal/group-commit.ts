@@ -1,0 +1,71 @@
+/**
+ * Group commit (PROTOCOLS.md §4 step 7): batches written while an fdatasync is in flight
+ * share the next one. A batch is acknowledged only by an fdatasync this process issued
+ * after the batch's write returned; a failed fdatasync rejects everything it was to cover
+ * and is never retried to acknowledge them (the kernel may have dropped the dirty pages).
+ */
+import { SdnwalError } from '../errors.js';
+import { io } from '../io.js';
+
+export interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+interface Written {
+  fd: number;
+  /** Segment offset up to which this batch is durable once its fd is synced. */
+  end: number;
+  waiters: Waiter[];
+}
+
+export class GroupCommit {
+  private pending: Written[] = [];
+  private inFlight: Promise<void> | undefined;
+  /** Number of fdatasync calls issued (the demo and stats report how many appends each covered). */
+  syncs = 0;
+  /** Called with (fd, end) after a successful sync, so the writer can record `synced`. */
+  onSynced: (fd: number, end: number) => void = () => {};
+  /** Set after a failed fdatasync: the handle is unusable until reopened. */
+  failure: SdnwalError | undefined;
+
+  /** Queue a written batch for the next fdatasync of `fd`. */
+  add(fd: number, end: number, waiters: Waiter[]): void {
+    this.pending.push({ fd, end, waiters });
+    if (!this.inFlight) this.inFlight = this.loop();
+  }
+
+  get idle(): boolean {
+    return this.inFlight === undefined;
+  }
+
+  /** Resolves when everything queued so far is synced (or failed). */
+  async drain(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const group = this.pending.splice(0);
+        const fds = [...new Set(group.map((g) => g.fd))];
+        try {
+          for (const fd of fds) {
+            this.syncs++;
+            await io.fdatasync(fd);
+          }
+        } catch (cause) {
+          this.failure = new SdnwalError('IO_ERROR', `fdatasync failed; appends it covered are not acknowledged (they may or may not be present after recovery); reopen the store`, { cause });
+          for (const g of [...group, ...this.pending.splice(0)]) for (const w of g.waiters) w.reject(this.failure);
+          return;
+        }
+        for (const g of group) {
+          this.onSynced(g.fd, g.end);
+          for (const w of g.waiters) w.resolve();
+        }
+      }
+    } finally {
+      this.inFlight = undefined;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/** Table names and the file paths of a table inside a store directory (PROTOCOLS.md §1). */
+import path from 'node:path';
+import { SdnwalError } from '../errors.js';
+
+/** Table names are plain words, so a name can never escape the store directory. */
+export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export class InvalidTableNameError extends SdnwalError {
+  constructor(name: unknown) {
+    super('INVALID_TABLE_NAME', `invalid table name ${JSON.stringify(String(name))}: use 1-64 letters, digits, '_' or '-'`);
+  }
+}
+
+export function assertTableName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !TABLE_NAME_PATTERN.test(name)) throw new InvalidTableNameError(name);
+}
+
+export interface TablePaths {
+  dir: string;
+  table: string;
+  snapshot: string;
+  snapshotTmp: string;
+  snapshotPrev: string;
+  lock: string;
+  compactLock: string;
+  wal: string;
+  spool: string;
+  quarantine: string;
+}
+
+export function tablePaths(dir: string, table: string): TablePaths {
+  assertTableName(table);
+  const d = path.resolve(dir);
+  const base = path.join(d, table);
+  return {
+    dir: d,
+    table,
+    snapshot: `${base}.sdn`,
+    snapshotTmp: `${base}.sdn.tmp`,
+    snapshotPrev: `${base}.sdn.prev`,
+    lock: `${base}.lock`,
+    compactLock: `${base}.compact.lock`,
+    wal: `${base}.wal`,
+    spool: `${base}.spool`,
+    quarantine: path.join(d, 'quarantine'),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Moving damaged log bytes to quarantine/ before cutting them off (PROTOCOLS.md §9 step 6):
+ * bytes are never just dropped. The file name is deterministic, so a re-run after a crash
+ * rewrites the same file instead of making a second copy.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fsyncDir, io, writeFully } from '../io.js';
+
+export interface QuarantineRecord {
+  table: string;
+  segment: number;
+  offset: number;
+  length: number;
+  reason: string;
+  /** Where the bytes were kept. */
+  file: string;
+  at: string;
+}
+
+function readRange(fd: number, from: number, to: number): Buffer {
+  const buf = Buffer.alloc(to - from);
+  let got = 0;
+  while (got < buf.length) {
+    const n = io.readSync(fd, buf, got, buf.length - got, from + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+function writeDurably(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.tmp`;
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  const fd = io.openSync(tmp, 'w', 0o644);
+  try {
+    writeFully(fd, buf, 0);
+    io.fsyncSync(fd);
+  } finally {
+    io.closeSync(fd);
+  }
+  io.renameSync(tmp, file);
+}
+
+/** Copy bytes [from, to) of segment `segment` (open as `fd`) to quarantine; does not change the segment. */
+export function quarantineBytes(quarantineDir: string, table: string, segment: number, fd: number, from: number, to: number, reason: string): QuarantineRecord {
+  io.mkdirSync(quarantineDir);
+  const base = path.join(quarantineDir, `${table}.${segment}.${from}`);
+  const rec: QuarantineRecord = { table, segment, offset: from, length: to - from, reason, file: `${base}.bin`, at: new Date().toISOString() };
+  writeDurably(rec.file, readRange(fd, from, to));
+  writeDurably(`${base}.json`, `${JSON.stringify(rec, null, 2)}\n`);
+  fsyncDir(quarantineDir);
+  return rec;
+}
+
+/** Quarantine everything from `from` to the end of the segment, then cut it off durably. */
+export function cutTail(quarantineDir: string, table: string, segment: number, fd: number, from: number, reason: string): QuarantineRecord {
+  const size = io.fstatSync(fd).size;
+  const rec = quarantineBytes(quarantineDir, table, segment, fd, from, size, reason);
+  io.ftruncateSync(fd, from);
+  io.fdatasyncSync(fd);
+  return rec;
+}
+
+/** List quarantined ranges (for stats and reports); a missing folder is an empty list. */
+export function listQuarantine(quarantineDir: string): QuarantineRecord[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(quarantineDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(fs.readFileSync(path.join(quarantineDir, n), 'utf8')) as QuarantineRecord);
+}

@@ -1,0 +1,49 @@
+/**
+ * Replay rules of log entries onto a table state (DESIGN.md "Log entries"); no table state is
+ * needed to append, so these rules decide what a write means: insert of an existing key
+ * replaces the row, update of a missing key is ignored, delete of a missing key does nothing.
+ */
+import type { PendingWrite } from './entry.js';
+
+export type Record_ = Record<string, unknown>;
+
+/** Counts of each replay case, for `stats` and `verify`. */
+export interface ReplayCounts {
+  inserted: number;
+  replaced: number;
+  updated: number;
+  updateMissing: number;
+  deleted: number;
+  deleteMissing: number;
+}
+
+export function emptyCounts(): ReplayCounts {
+  return { inserted: 0, replaced: 0, updated: 0, updateMissing: 0, deleted: 0, deleteMissing: 0 };
+}
+
+/** Apply one write to `rows` (keyed by the string form of the key); returns the keys it changed. */
+export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?: ReplayCounts): void {
+  for (const row of w.rows) {
+    const key = row.key;
+    switch (w.operation) {
+      case 'insert':
+        if (counts) rows.has(key) ? counts.replaced++ : counts.inserted++;
+        rows.set(key, { ...(row.values ?? {}) });
+        break;
+      case 'update': {
+        const cur = rows.get(key);
+        if (!cur) {
+          if (counts) counts.updateMissing++;
+          break;
+        }
+        rows.set(key, { ...cur, ...(row.values ?? {}) });
+        if (counts) counts.updated++;
+        break;
+      }
+      case 'delete':
+        if (counts) rows.has(key) ? counts.deleted++ : counts.deleteMissing++;
+        rows.delete(key);
+        break;
+    }
+  }
+}

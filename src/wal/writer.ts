@@ -1,0 +1,389 @@
+/**
+ * The log writer of one table in this process (PROTOCOLS.md §4, §5, §7): an in-process batcher in
+ * front of the table lock takes everything queued as one write, finds the tail, drains the spool,
+ * writes, publishes the new end in the control record, releases, and then acknowledges per sync
+ * mode (group commit for 'always').
+ */
+import fs from 'node:fs';
+import { SdnwalError } from '../errors.js';
+import { fsyncDir, io, writeFully } from '../io.js';
+import { writeControl } from './control.js';
+import { currentBootId } from './control.js';
+import { encodeEntry, decodeEntry, isWrite, type PendingWrite } from './entry.js';
+import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
+import { GroupCommit, type Waiter } from './group-commit.js';
+import { FileLock } from './lock.js';
+import type { TablePaths } from './paths.js';
+import { scanSegment } from './reader.js';
+import { Spool } from './spool.js';
+import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, segmentPath, type Tail, type TailContext } from './tail.js';
+
+export type SyncMode = 'always' | 'batch' | 'none';
+
+export interface WriterOptions {
+  sync: SyncMode;
+  /** 'batch' mode: fdatasync at most this long after a write. */
+  batchMs: number;
+  /** 'batch' mode: fdatasync once this many bytes are unsynced. */
+  batchBytes: number;
+  segmentBytes: number;
+  maxEntryBytes: number;
+  lockTimeoutMs: number;
+  onLockTimeout: 'error' | 'spool';
+}
+
+/** One write as the caller gives it; `synced` is filled in when its frame is encoded. */
+export type WriteRequest = Omit<PendingWrite, 'synced' | 'spoolId'>;
+
+/** A batch is at most this many payload bytes (PROTOCOLS.md §4 step 1). */
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+interface Queued {
+  write: WriteRequest;
+  waiter: Waiter;
+}
+
+interface Written {
+  fd: number;
+  end: number;
+  bytes: number;
+  ok: Queued[];
+}
+
+/** What a caller holding the lock (modify, checked writes, compaction) may do. */
+export interface LockedLog {
+  readonly tail: Tail;
+  /** Append now, at the tail; resolves when durable per sync mode (after the lock is released). */
+  append(writes: WriteRequest[]): Promise<void>;
+}
+
+export class LogWriter {
+  readonly lock: FileLock;
+  readonly spool: Spool;
+  private readonly ctx: TailContext;
+  private queue: Queued[] = [];
+  private pumping = false;
+  private active: ActiveSegment | undefined;
+  private syncedEnd = 0;
+  private retired: number[] = [];
+  private readonly commits = new GroupCommit();
+  private batchTimer: NodeJS.Timeout | undefined;
+  private unsyncedBytes = 0;
+  private closed = false;
+  /** Counters for stats and the demo. */
+  readonly counters = { batches: 0, entries: 0, bytes: 0, spooled: 0, drained: 0, rolls: 0 };
+
+  constructor(
+    readonly paths: TablePaths,
+    identity: LogIdentity,
+    firstSegment: () => number,
+    readonly opts: WriterOptions,
+  ) {
+    this.lock = FileLock.for(paths.lock);
+    this.spool = new Spool(paths.spool);
+    this.ctx = { paths, identity, lockFd: this.lock.fd, firstSegment, maxEntryBytes: opts.maxEntryBytes };
+    this.commits.onSynced = (fd, end) => {
+      if (this.active?.fd === fd && end > this.syncedEnd) this.syncedEnd = end;
+    };
+  }
+
+  get fsyncs(): number {
+    return this.commits.syncs;
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new SdnwalError('CLOSED', `table ${this.paths.table} is closed`);
+    if (this.commits.failure) throw new SdnwalError('HANDLE_FAILED', `table ${this.paths.table}: an earlier fdatasync failed; reopen the store (recovery runs on open)`, { cause: this.commits.failure });
+  }
+
+  /** Queue one write; resolves when acknowledged per the sync mode. */
+  append(write: WriteRequest): Promise<void> {
+    this.checkUsable();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ write, waiter: { resolve, reject } });
+      if (!this.pumping) {
+        this.pumping = true;
+        // A microtask later, so appends issued in the same tick form one batch.
+        queueMicrotask(() => void this.pump());
+      }
+    });
+  }
+
+  private takeBatch(): Queued[] {
+    // Payload size is not known before encoding; rows are a fair proxy for the 1 MiB bound.
+    let n = 0;
+    let rows = 0;
+    while (n < this.queue.length && (n === 0 || rows < MAX_BATCH_BYTES / 64)) rows += this.queue[n++]!.write.rows.length;
+    return this.queue.splice(0, n);
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.writeBatch(this.takeBatch());
+    } finally {
+      this.pumping = false;
+      this.closeRetired();
+    }
+  }
+
+  private async writeBatch(batch: Queued[]): Promise<void> {
+    try {
+      await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs });
+    } catch (err) {
+      if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(batch, err);
+      for (const q of batch) q.waiter.reject(err);
+      return;
+    }
+    let written: Written | undefined;
+    try {
+      const tail = this.prepare();
+      written = this.writeAt(tail, batch);
+    } catch (err) {
+      for (const q of batch) q.waiter.reject(err);
+    } finally {
+      this.lock.release();
+    }
+    if (written) this.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
+  }
+
+  /** The lock could not be had in time: queue each write in the spool (durable there) instead. */
+  private async spoolBatch(batch: Queued[], cause: unknown): Promise<void> {
+    for (const q of batch) {
+      try {
+        await this.spool.queueWrite(encodeEntry({ ...q.write, synced: 0 }));
+        this.counters.spooled++;
+        q.waiter.resolve();
+      } catch (err) {
+        q.waiter.reject(err instanceof SdnwalError ? err : new SdnwalError('LOCK_TIMEOUT', String(err), { cause }));
+      }
+    }
+  }
+
+  /** Under the lock: find the tail, drain the spool, roll if the segment is full. */
+  private prepare(): Tail {
+    this.closeRetired();
+    let tail = findTail(this.ctx, this.active);
+    this.adopt(tail);
+    if (fs.existsSync(this.paths.spool)) tail = this.drainSpool(tail);
+    if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
+    return tail;
+  }
+
+  private adopt(tail: Tail): void {
+    if (this.active && this.active.fd !== tail.seg.fd) {
+      this.retired.push(this.active.fd);
+      this.syncedEnd = 0;
+    }
+    if (!this.active || this.active.fd !== tail.seg.fd) this.syncedEnd = tail.seg.headerLength;
+    this.active = tail.seg;
+  }
+
+  private closeRetired(): void {
+    if (!this.commits.idle) return;
+    for (const fd of this.retired.splice(0)) io.closeSync(fd);
+  }
+
+  /** Encode and write `batch` at the tail; rejects (only) entries over the size limit. */
+  private writeAt(tail: Tail, batch: Queued[]): Written {
+    const ok: Queued[] = [];
+    const payloads: Buffer[] = [];
+    for (const q of batch) {
+      const payload = encodeEntry({ ...q.write, synced: this.syncedEnd });
+      if (payload.length > this.opts.maxEntryBytes) {
+        q.waiter.reject(new SdnwalError('ENTRY_TOO_LARGE', `entry of ${payload.length} bytes exceeds maxEntryBytes (${this.opts.maxEntryBytes}); split it into smaller writes`));
+        continue;
+      }
+      ok.push(q);
+      payloads.push(payload);
+    }
+    const start = tail.end;
+    const end = this.writeFrames(tail, payloads);
+    this.counters.batches++;
+    this.counters.entries += payloads.length;
+    return { fd: tail.seg.fd, end, bytes: end - start, ok };
+  }
+
+  /** One write of `payloads` at the tail; on any failure cut back to the tail and throw. */
+  private writeFrames(tail: Tail, payloads: Buffer[]): number {
+    if (payloads.length === 0) return tail.end;
+    const buf = encodeFrames(tail.seg.segNo, tail.end, payloads);
+    try {
+      writeFully(tail.seg.fd, buf, tail.end);
+    } catch (cause) {
+      try {
+        io.ftruncateSync(tail.seg.fd, tail.end);
+      } catch {
+        // The next lock holder validates [published_end, size) and cuts what is torn.
+      }
+      const code = (cause as NodeJS.ErrnoException).code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR';
+      throw new SdnwalError(code, `append to ${tail.seg.path} failed (${(cause as Error).message}); nothing of this batch was acknowledged`, { cause });
+    }
+    const end = tail.end + buf.length;
+    this.counters.bytes += buf.length;
+    this.publish(tail, tail.seg.segNo, end);
+    tail.end = end;
+    return end;
+  }
+
+  private publish(tail: Tail, activeSeg: number, publishedEnd: number): void {
+    const prev = tail.control;
+    const rec = {
+      bootId: currentBootId(),
+      activeSeg,
+      publishedEnd,
+      holderPid: process.pid,
+      waiters: prev?.waiters ?? 0,
+      generation: ((prev?.generation ?? 0) + 1) >>> 0,
+    };
+    writeControl(this.lock.fd, rec);
+    tail.control = rec;
+  }
+
+  private acknowledge(fd: number, end: number, bytes: number, waiters: Waiter[]): void {
+    if (waiters.length === 0) return;
+    if (this.opts.sync === 'always') {
+      this.commits.add(fd, end, waiters);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+    if (this.opts.sync === 'batch') {
+      this.unsyncedBytes += bytes;
+      if (this.unsyncedBytes >= this.opts.batchBytes) this.syncNow();
+      else this.batchTimer ??= setTimeout(() => this.syncNow(), this.opts.batchMs);
+    }
+  }
+
+  /** 'batch' mode: sync the active segment (a roll already fdatasynced the segments before it). */
+  private syncNow(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.unsyncedBytes = 0;
+    if (this.active) this.commits.add(this.active.fd, 0, []);
+  }
+
+  /** Seal the active segment and start the next one (PROTOCOLS.md §5). Lock held. */
+  private rollAt(tail: Tail): Tail {
+    const n = tail.seg.segNo;
+    this.writeFrames(tail, [encodeEntry({ seal: n + 1 })]);
+    io.fdatasyncSync(tail.seg.fd);
+    ensureSegment(this.ctx, n + 1);
+    const next = findTail(this.ctx, undefined);
+    next.control = tail.control;
+    this.publish(next, next.seg.segNo, next.end);
+    this.adopt(next);
+    this.counters.rolls++;
+    return next;
+  }
+
+  /**
+   * Drain the spool into the log, exactly once (PROTOCOLS.md §7): resolve claims left by a dead
+   * drainer, then claim each queued write at the offset its frame will take, append them all,
+   * fdatasync whatever the sync mode, and only then delete the claims.
+   */
+  private drainSpool(tail: Tail): Tail {
+    const done: string[] = [];
+    const payloads: Buffer[] = [];
+    let offset = tail.end;
+    const add = (id: string, payload: Buffer): Buffer => {
+      const entry = decodeEntry(payload);
+      if (!isWrite(entry)) throw new SdnwalError('CORRUPT_LOG', `spool file ${id} does not hold a write`);
+      const framed = encodeEntry({ ...entry, spoolId: id, synced: this.syncedEnd });
+      payloads.push(framed);
+      offset += FRAME_HEADER_BYTES + framed.length;
+      return framed;
+    };
+    for (const c of this.spool.listClaims()) {
+      if (!this.claimLanded(c.segNo, c.offset, c.id)) add(c.id, c.payload);
+      done.push(c.file);
+    }
+    for (let next = this.spool.getNextPending(); next; next = this.spool.getNextPending()) {
+      const at = offset;
+      this.spool.claim(next.id, tail.seg.segNo, at);
+      add(next.id, next.payload);
+      done.push(...this.spool.listClaims().filter((c) => c.id === next!.id).map((c) => c.file));
+    }
+    if (done.length === 0) return tail;
+    this.writeFrames(tail, payloads);
+    io.fdatasyncSync(tail.seg.fd);
+    for (const f of new Set(done)) this.spool.removeClaim(f);
+    fsyncDir(this.paths.spool);
+    this.counters.drained += payloads.length;
+    return tail;
+  }
+
+  /** Is there a valid frame carrying `spoolId` at (segNo, offset)? */
+  private claimLanded(segNo: number, offset: number, spoolId: string): boolean {
+    const p = segmentPath(this.paths, segNo);
+    // Segments are deleted only after a snapshot absorbed them, and claims resolve before any roll.
+    if (!fs.existsSync(p)) return true;
+    let found = false;
+    try {
+      scanSegment({ path: p }, { segNo, from: offset, onEntry: (e, at) => {
+        if (at === offset && isWrite(e) && e.spoolId === spoolId) found = true;
+      } });
+    } catch {
+      return false;
+    }
+    return found;
+  }
+
+  /**
+   * Run `fn` holding the table lock, with the tail found and the spool drained (checked writes,
+   * modify, compaction's roll). Appends made inside are acknowledged after the lock is released.
+   */
+  async withLock<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs = this.opts.lockTimeoutMs): Promise<T> {
+    this.checkUsable();
+    await this.lock.acquire({ timeoutMs });
+    const acks: Array<() => void> = [];
+    try {
+      const tail = this.prepare();
+      const log: LockedLog = {
+        tail,
+        append: (writes) =>
+          new Promise<void>((resolve, reject) => {
+            const w = this.writeAt(tail, writes.map((write) => ({ write, waiter: { resolve: () => {}, reject } })));
+            acks.push(() => this.acknowledge(w.fd, w.end, w.bytes, [{ resolve, reject }]));
+          }),
+      };
+      return await fn(log);
+    } finally {
+      this.lock.release();
+      for (const a of acks) a();
+    }
+  }
+
+  /**
+   * Seal the active segment (if it holds any frame) so that every segment up to the returned
+   * number is final; the compactor then works on them without the lock.
+   */
+  async roll(timeoutMs = this.opts.lockTimeoutMs): Promise<number> {
+    return this.withLock((log) => {
+      const t = log.tail;
+      if (t.end > t.seg.headerLength) return this.rollAt(t).seg.segNo - 1;
+      return t.seg.segNo - 1;
+    }, timeoutMs);
+  }
+
+  /** Create the log's first segment if there is none (table creation), under the lock. */
+  async ensureLog(): Promise<void> {
+    await this.withLock(() => undefined);
+  }
+
+  /** Wait for queued appends and their fdatasyncs. */
+  async flush(): Promise<void> {
+    while (this.pumping || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    if (this.batchTimer) this.syncNow();
+    await this.commits.drain();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.closeRetired();
+    if (this.active) io.closeSync(this.active.fd);
+    this.active = undefined;
+  }
+}
+
+export { ensureSegment };

@@ -1,0 +1,206 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { io, realIO, setIO, type FileIO } from '../../src/io.js';
+import { readControlAt } from '../../src/wal/control.js';
+import { isSeal, isWrite, type PendingWrite } from '../../src/wal/entry.js';
+import { tablePaths } from '../../src/wal/paths.js';
+import { scanSegment } from '../../src/wal/reader.js';
+import { newTableId, readWalDir } from '../../src/wal/segment.js';
+import { segmentPath } from '../../src/wal/tail.js';
+import { LogWriter, type WriterOptions } from '../../src/wal/writer.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const base: WriterOptions = {
+  sync: 'always',
+  batchMs: 20,
+  batchBytes: 1 << 20,
+  segmentBytes: 64 << 20,
+  maxEntryBytes: 1 << 20,
+  lockTimeoutMs: 5000,
+  onLockTimeout: 'error',
+};
+
+function makeWriter(dir: string, opts: Partial<WriterOptions> = {}, tableId = newTableId()): LogWriter {
+  fs.mkdirSync(dir, { recursive: true });
+  return new LogWriter(tablePaths(dir, 'todos'), { table: 'todos', tableId }, () => 1, { ...base, ...opts });
+}
+
+function readAll(dir: string): { writes: PendingWrite[]; seals: number[]; segments: number[] } {
+  const paths = tablePaths(dir, 'todos');
+  const { segments } = readWalDir(paths.wal);
+  const writes: PendingWrite[] = [];
+  const seals: number[] = [];
+  for (const s of segments) {
+    const r = scanSegment({ path: segmentPath(paths, s) }, {
+      segNo: s,
+      onEntry: (e) => {
+        if (isWrite(e)) writes.push(e);
+        if (isSeal(e)) seals.push(s);
+      },
+    });
+    expect(r.damage).toEqual([]);
+  }
+  return { writes, seals, segments };
+}
+
+const insert = (i: number) => ({ operation: 'insert' as const, rows: [{ key: `k${i}`, values: { id: `k${i}`, n: i } }], timestamp: 1 });
+
+afterEach(() => setIO(realIO));
+
+describe('LogWriter', () => {
+  it('appends concurrent writes in call order, every one exactly once, with group commit', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    await Promise.all(Array.from({ length: 500 }, (_, i) => w.append(insert(i))));
+    await w.close();
+    const { writes } = readAll(dir);
+    expect(writes.map((e) => e.rows[0]!.key)).toEqual(Array.from({ length: 500 }, (_, i) => `k${i}`));
+    // 500 appends issued together share far fewer fdatasyncs than one each.
+    expect(w.fsyncs).toBeGreaterThan(0);
+    expect(w.fsyncs).toBeLessThan(500);
+  });
+
+  it('publishes the end of the log in the control record', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    await w.append(insert(1));
+    const ctl = readControlAt(tablePaths(dir, 'todos').lock)!;
+    expect(ctl.activeSeg).toBe(1);
+    expect(ctl.publishedEnd).toBe(fs.statSync(segmentPath(tablePaths(dir, 'todos'), 1)).size);
+    expect(ctl.holderPid).toBe(process.pid);
+    await w.close();
+  });
+
+  it('rolls to a new segment past segmentBytes, sealing the old one', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { segmentBytes: 4096 });
+    for (let i = 0; i < 200; i++) await w.append(insert(i));
+    await w.close();
+    const { writes, seals, segments } = readAll(dir);
+    expect(segments.length).toBeGreaterThan(2);
+    expect(seals).toEqual(segments.slice(0, -1));
+    expect(writes.map((e) => e.rows[0]!.key)).toEqual(Array.from({ length: 200 }, (_, i) => `k${i}`));
+  });
+
+  it('roll() seals the active segment and returns the highest sealed number; never rolls an empty one', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    await w.append(insert(1));
+    expect(await w.roll()).toBe(1);
+    expect(await w.roll()).toBe(1);
+    await w.append(insert(2));
+    expect(await w.roll()).toBe(2);
+    await w.close();
+    expect(readAll(dir).segments).toEqual([1, 2, 3]);
+  });
+
+  it("two writers in one process share the lock and never interleave frames", async () => {
+    const dir = tmpDir();
+    const id = newTableId();
+    const a = makeWriter(dir, {}, id);
+    const b = makeWriter(dir, {}, id);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).append(insert(i))));
+    await a.close();
+    await b.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `k${i}`).sort());
+  });
+
+  it("'none' and 'batch' modes acknowledge after the write", async () => {
+    for (const sync of ['none', 'batch'] as const) {
+      const dir = tmpDir();
+      const w = makeWriter(dir, { sync });
+      await Promise.all(Array.from({ length: 50 }, (_, i) => w.append(insert(i))));
+      await w.close();
+      expect(readAll(dir).writes).toHaveLength(50);
+    }
+  });
+
+  it('rejects an entry over maxEntryBytes with ENTRY_TOO_LARGE and still writes the others', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { maxEntryBytes: 1000 });
+    const big = { operation: 'insert' as const, rows: [{ key: 'big', values: { s: 'x'.repeat(5000) } }], timestamp: 1 };
+    const results = await Promise.allSettled([w.append(insert(1)), w.append(big), w.append(insert(2))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe('ENTRY_TOO_LARGE');
+    await w.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k2']);
+  });
+
+  it('a short write (disk full) rejects the batch with DISK_FULL and leaves the log as it was', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    await w.append(insert(1));
+    const size = fs.statSync(segmentPath(tablePaths(dir, 'todos'), 1)).size;
+    const faulty: FileIO = { ...realIO, writeSync: (fd, b, o, l, p) => realIO.writeSync(fd, b, o, Math.max(1, Math.floor(l / 2)), p) };
+    setIO(faulty);
+    await expect(w.append(insert(2))).rejects.toMatchObject({ code: 'DISK_FULL' });
+    setIO(realIO);
+    expect(fs.statSync(segmentPath(tablePaths(dir, 'todos'), 1)).size).toBe(size);
+    await w.append(insert(3));
+    await w.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k3']);
+  });
+
+  it('a failed fdatasync rejects the appends it covered and fails the handle', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    await w.append(insert(1));
+    setIO({ ...realIO, fdatasync: async () => { throw Object.assign(new Error('EIO'), { code: 'EIO' }); } });
+    await expect(w.append(insert(2))).rejects.toMatchObject({ code: 'IO_ERROR' });
+    setIO(realIO);
+    expect(() => w.append(insert(3))).toThrow(expect.objectContaining({ code: 'HANDLE_FAILED' }));
+  });
+
+  it('a torn tail left by a dead writer is quarantined before the next append', async () => {
+    const dir = tmpDir();
+    const id = newTableId();
+    const w = makeWriter(dir, {}, id);
+    await w.append(insert(1));
+    await w.close();
+    const paths = tablePaths(dir, 'todos');
+    const seg = segmentPath(paths, 1);
+    const good = fs.statSync(seg).size;
+    // A dead writer's half frame: bytes past published_end.
+    fs.appendFileSync(seg, Buffer.from([7, 0, 0, 0, 1, 2, 3]));
+    const w2 = makeWriter(dir, {}, id);
+    await w2.append(insert(2));
+    await w2.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k2']);
+    const q = fs.readdirSync(paths.quarantine);
+    expect(q).toContain(`todos.1.${good}.bin`);
+    expect(fs.readFileSync(path.join(paths.quarantine, `todos.1.${good}.bin`))).toEqual(Buffer.from([7, 0, 0, 0, 1, 2, 3]));
+  });
+
+  it('drains the spool into the log, in order, exactly once, before its own batch', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    const { encodeEntry } = await import('../../src/wal/entry.js');
+    await w.spool.queueWrite(encodeEntry({ ...insert(100), synced: 0 }));
+    await w.spool.queueWrite(encodeEntry({ ...insert(101), synced: 0 }));
+    await w.append(insert(1));
+    await w.append(insert(2));
+    await w.close();
+    const { writes } = readAll(dir);
+    expect(writes.map((e) => e.rows[0]!.key)).toEqual(['k100', 'k101', 'k1', 'k2']);
+    expect(writes[0]!.spoolId).toBeTruthy();
+    expect(w.spool.countPending()).toBe(0);
+    expect(w.spool.listClaims()).toEqual([]);
+  });
+
+  it('with onLockTimeout spool, a write that cannot get the lock is queued, not lost', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { lockTimeoutMs: 30, onLockTimeout: 'spool' });
+    await w.append(insert(1));
+    // Hold the lock from this process's FileLock for longer than the writer waits.
+    await w.lock.acquire({ timeoutMs: 1000 });
+    const p = w.append(insert(2));
+    await p;
+    w.lock.release();
+    expect(w.spool.countPending()).toBe(1);
+    await w.append(insert(3));
+    await w.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k2', 'k3']);
+  });
+});
+void io;
