@@ -1,0 +1,15 @@
+/** sdnwal/sdn: the SDN text format on its own — parse, stringify, an editable document. */
+import { parseText } from './parser.js';
+import type { SdnObject } from './values.js';
+
+export type { SdnObject, SdnScalar, SdnValue } from './values.js';
+export { SdnParseError } from '../errors.js';
+
+/**
+ * Parses an SDN document into plain JS values (the JSON mapping: a document is an object, a
+ * named table an array of objects, a typed table an array of arrays). Throws SdnParseError
+ * (code SDN_PARSE, with offset, 1-based line/column and a caret excerpt) on anything it cannot read.
+ */
+export function parse(text: string): SdnObject {
+  return parseText(text, false).value;
+}

@@ -1,0 +1,156 @@
+/** Inline SDN values: `[a, b]`, `{k: v}`, `(a, b)` (newlines inside are whitespace), line values and `k="v", ...` pairs. */
+import { lineColumn } from '../errors.js';
+import {
+  CR, COLON, COMMA, EQUALS, HASH, LBRACE, LBRACKET, LF, LPAREN, Lexer, QUOTE, RBRACE, RBRACKET, RPAREN,
+  SPACE, STOP_INLINE, STOP_LINE, TAB, endsBareKey,
+} from './lexer.js';
+import { setKey, typeBare, type SdnObject, type SdnValue } from './values.js';
+
+/** Deeper nesting than this is refused with a parse error instead of overflowing the stack. */
+export const MAX_DEPTH = 500;
+
+/** Skips whitespace, newlines and `#` comments inside brackets. */
+function skipInlineSpace(lx: Lexer): void {
+  const t = lx.text;
+  let p = lx.pos;
+  while (p < lx.len) {
+    const c = t.charCodeAt(p);
+    if (c === SPACE || c === TAB || c === LF || c === CR) {
+      p++;
+    } else if (c === HASH) {
+      const b = p > 0 ? t.charCodeAt(p - 1) : LF;
+      if (b !== SPACE && b !== TAB && b !== LF && b !== CR) break;
+      const nl = t.indexOf('\n', p);
+      p = nl < 0 ? lx.len : nl + 1;
+    } else break;
+  }
+  lx.pos = p;
+}
+
+const NAMES: Record<number, string> = { [LBRACKET]: 'array', [LBRACE]: 'dict', [LPAREN]: 'tuple' };
+
+/** An inline collection at pos (`[`, `{` or `(`); pos ends after its closing bracket. */
+export function readInline(lx: Lexer, depth = 0): SdnValue {
+  if (depth > MAX_DEPTH) lx.fail('nesting too deep');
+  const t = lx.text;
+  const openAt = lx.pos;
+  const open = t.charCodeAt(openAt);
+  const close = open === LBRACKET ? RBRACKET : open === LBRACE ? RBRACE : RPAREN;
+  const isDict = open === LBRACE;
+  const arr: SdnValue[] = [];
+  const obj: SdnObject = {};
+  let repeated: Set<string> | null = null;
+  lx.pos++;
+  for (;;) {
+    skipInlineSpace(lx);
+    if (lx.pos >= lx.len) lx.fail(`unclosed ${NAMES[open]}`, openAt);
+    if (t.charCodeAt(lx.pos) === close) break;
+    let key = '';
+    if (isDict) {
+      key = lx.readKey();
+      lx.skipSpaces();
+      const c = lx.peek();
+      if (c !== COLON && c !== EQUALS) lx.fail(`expected ':' or '=' after key "${key}"`);
+      lx.pos++;
+      skipInlineSpace(lx);
+    }
+    const value = readItem(lx, depth);
+    if (isDict) repeated = setKey(obj, key, value, repeated);
+    else arr.push(value);
+    skipInlineSpace(lx);
+    if (lx.pos >= lx.len) lx.fail(`unclosed ${NAMES[open]}`, openAt);
+    const c = t.charCodeAt(lx.pos);
+    if (c === COMMA) {
+      lx.pos++;
+      continue;
+    }
+    if (c === close) break;
+    const { line, column } = lineColumn(t, openAt);
+    lx.fail(`expected ',' or '${String.fromCharCode(close)}' in the ${NAMES[open]} opened at line ${line}, column ${column}`);
+  }
+  lx.pos++;
+  return isDict ? obj : arr;
+}
+
+/** One item inside brackets: quoted, nested, or a bare run up to `,` or a closing bracket. */
+function readItem(lx: Lexer, depth: number): SdnValue {
+  const c = lx.peek();
+  if (c === QUOTE) return lx.readQuoted();
+  if (c === LBRACKET || c === LBRACE || c === LPAREN) return readInline(lx, depth + 1);
+  const start = lx.pos;
+  const bare = lx.readBare(STOP_INLINE);
+  if (bare.length === 0) lx.fail('expected a value', start);
+  return typeBare(bare);
+}
+
+/**
+ * A value that fills the rest of a line (after `key:`, `key =`, `- `, or alone in a list block):
+ * a quoted string, an inline collection, or bare text to the end of the line / ` #` comment.
+ * pos ends where the line's tail starts; the caller checks it with `endLine()`.
+ * With `pairs`, bare text shaped like `k="v", k2=3,` reads as a dict (see readPairs).
+ */
+export function readLineValue(lx: Lexer, pairs: boolean): SdnValue {
+  const c = lx.peek();
+  if (c === QUOTE) return lx.readQuoted();
+  if (c === LBRACKET || c === LBRACE) return readInline(lx);
+  if (pairs) {
+    const dict = readPairs(lx);
+    if (dict !== undefined) return dict;
+  }
+  return typeBare(lx.readBare(STOP_LINE));
+}
+
+/**
+ * `hash="sha256:...", kind="data", time="17",` — name=value pairs separated by commas, as real
+ * files write them on one line. Only taken when the whole line fits: at least one comma, every
+ * value quoted, bracketed or a single bare word. Otherwise the line is plain text (undefined).
+ */
+function readPairs(lx: Lexer): SdnObject | undefined {
+  const t = lx.text;
+  const start = lx.pos;
+  let p = start;
+  while (p < lx.len && !endsBareKey(t.charCodeAt(p))) p++;
+  if (p === start) return undefined;
+  while (p < lx.len && (t.charCodeAt(p) === SPACE || t.charCodeAt(p) === TAB)) p++;
+  if (t.charCodeAt(p) !== EQUALS) return undefined;
+  const obj: SdnObject = {};
+  let repeated: Set<string> | null = null;
+  let commas = 0;
+  try {
+    for (;;) {
+      lx.skipSpaces();
+      if (lx.atLineEnd()) break;
+      const key = lx.readKey();
+      lx.skipSpaces();
+      if (lx.peek() !== EQUALS) throw new Error('not pairs');
+      lx.pos++;
+      lx.skipSpaces();
+      const c = lx.peek();
+      let value: SdnValue;
+      if (c === QUOTE) value = lx.readQuoted();
+      else if (c === LBRACKET || c === LBRACE) value = readInline(lx);
+      else {
+        const word = lx.readBare(STOP_INLINE);
+        if (word.length === 0 || /\s/.test(word)) throw new Error('not pairs');
+        value = typeBare(word);
+      }
+      repeated = setKey(obj, key, value, repeated);
+      lx.skipSpaces();
+      if (lx.peek() === COMMA) {
+        lx.pos++;
+        commas++;
+        continue;
+      }
+      if (lx.atLineEnd()) break;
+      throw new Error('not pairs');
+    }
+  } catch {
+    lx.pos = start;
+    return undefined;
+  }
+  if (commas === 0) {
+    lx.pos = start;
+    return undefined;
+  }
+  return obj;
+}
