@@ -13,3 +13,7 @@ export { SdnParseError } from '../errors.js';
 export function parse(text: string): SdnObject {
   return parseText(text, false).value;
 }
+
+export {
+  SdnStringifyError, formatInline, formatKey, formatScalar, formatTableHeader, formatTableRow, stringify,
+} from './stringify.js';
