@@ -88,9 +88,32 @@ describe('encodeEntry / decodeEntry', () => {
     expect((err as SdnwalError).code).toBe('INVALID_RECORD');
   });
 
-  it('refuses values msgpack cannot write (symbols) with INVALID_RECORD', () => {
+  it('turns Set into an array, a class instance into a plain object, a function into undefined', () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+      get sum(): number {
+        return this.x + this.y;
+      }
+    }
+    const back = decodeEntry(encodeEntry(write({ set: new Set([1, 2]), point: new Point(1, 2), fn: () => 1, typed: new Uint16Array([1]) })));
+    if (!isWrite(back)) throw new Error('not a write');
+    const v = back.rows[0]!.values!;
+    expect(v.set).toEqual([1, 2]);
+    expect(v.point).toEqual({ x: 1, y: 2 });
+    expect(Object.getPrototypeOf(v.point)).toBe(Object.prototype);
+    expect(v.fn).toBeUndefined();
+    expect(v.typed).toBeInstanceOf(Uint8Array);
+  });
+
+  it('refuses values msgpack cannot write (symbols, cycles) with INVALID_RECORD', () => {
     const err = catchErr(() => encodeEntry(write({ s: Symbol('x') })));
     expect((err as SdnwalError).code).toBe('INVALID_RECORD');
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect((catchErr(() => encodeEntry(write({ cyclic }))) as SdnwalError).code).toBe('INVALID_RECORD');
   });
 
   it('refuses a malformed write before it reaches the log', () => {
