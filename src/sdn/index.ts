@@ -17,3 +17,4 @@ export function parse(text: string): SdnObject {
 export {
   SdnStringifyError, formatInline, formatKey, formatScalar, formatTableHeader, formatTableRow, stringify,
 } from './stringify.js';
+export { SdnDocument, parseDocument, type SdnPath } from './document.js';
