@@ -50,7 +50,8 @@ const padSchema = z.object({ pad: z.literal(true), fill: z.string().optional() }
  * - Map becomes a plain object (string keys; a Map with object keys is refused at encode),
  *   Set and RegExp become arrays, class instances plain objects of their own properties,
  *   typed arrays a Uint8Array/Buffer; functions become undefined; symbols are refused;
- * - decoded binary values are copies (`copyBuffers`), never views into a reader's buffer.
+ * - decoded binary values are copies (`copyBuffers`), never views into a reader's buffer;
+ * - a property named `__proto__` is refused (msgpackr would read it back renamed).
  */
 // `skipValues` is documented by msgpackr (README) but missing from its type declarations.
 const packrOptions = { useRecords: false, useBigIntExtension: true, skipValues: [undefined], copyBuffers: true };
@@ -106,12 +107,36 @@ export function encodeEntry(e: LogEntry): Buffer {
   } catch (err) {
     throw new SdnwalError('INVALID_RECORD', `cannot encode log entry: ${(err as Error).message}`, { cause: err });
   }
+  // msgpackr reads a `__proto__` key back as `__proto_` (its prototype-pollution guard), which
+  // would change data silently. The native byte search keeps the common case free.
+  if (buf.includes(PROTO_KEY) && hasProtoKey(e)) {
+    throw new SdnwalError('INVALID_RECORD', 'cannot log a property named "__proto__" (it would not read back unchanged)');
+  }
   try {
     decodeEntry(buf);
   } catch (err) {
     throw new SdnwalError('INVALID_RECORD', `log entry would not decode: ${(err as Error).message}`, { cause: err });
   }
   return buf;
+}
+
+const PROTO_KEY = Buffer.from('__proto__', 'utf8');
+
+/** Whether `v` holds, at any depth, an own property (or Map key) named `__proto__`. */
+function hasProtoKey(v: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return false;
+  seen.add(v);
+  if (v instanceof Map) {
+    for (const [k, x] of v) if (k === '__proto__' || hasProtoKey(x, seen)) return true;
+    return false;
+  }
+  if (Array.isArray(v) || v instanceof Set) {
+    for (const x of v) if (hasProtoKey(x, seen)) return true;
+    return false;
+  }
+  if (Object.hasOwn(v, '__proto__')) return true;
+  for (const x of Object.values(v)) if (hasProtoKey(x, seen)) return true;
+  return false;
 }
 
 const PAD_KEY = [0xa3, 0x70, 0x61, 0x64]; // fixstr "pad"
