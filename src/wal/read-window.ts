@@ -31,9 +31,14 @@ export class ReadWindow {
     this.len = 0;
   }
 
-  /** The resident bytes; index `i` is file offset `start + i`. */
+  /** Narrow (or widen) the data to read, keeping what is resident: the same file, another end. */
+  setLimit(limit: number): void {
+    this.limit = limit;
+  }
+
+  /** The resident bytes before `limit`; index `i` is file offset `start + i`. */
   view(): Buffer {
-    return this.buf.subarray(0, this.len);
+    return this.buf.subarray(0, Math.max(0, Math.min(this.len, this.limit - this.start)));
   }
 
   /** Make `[pos, pos + n)` resident, or as much of it as lies before `limit`. I/O errors throw. */

@@ -32,7 +32,7 @@ export function scanSegment(source: { fd: number } | { path: string }, opts: Sca
     if (foreign) return { header, headerLength: h.length, headerProblem: 'foreign', end: h.length, lastEnd: h.length, size, frames: 0, damage: [] };
     const from = opts.from ?? h.length;
     if (!Number.isSafeInteger(from) || from < h.length) throw new TypeError(`Expected \`from\` to be an offset >= the header length ${h.length}, got \`${from}\` (${typeof from})`);
-    w.reset(Math.min(opts.to ?? size, size));
+    w.setLimit(Math.min(opts.to ?? size, size));
     return { header, headerLength: h.length, size, ...scanFrames(w, from, opts) };
   } finally {
     if (!('fd' in source)) io.closeSync(fd);

@@ -328,6 +328,30 @@ describe('ranges and chunks', () => {
     expect(r.end).toBe(log.buf.length);
   });
 
+  it('reads a frame of exactly the largest allowed payload (16 MiB)', () => {
+    const probe = buildLog(SEG, [write(1, 0, 0)]);
+    const overhead = probe.frames[0]![1] - probe.frames[0]![0] - 12 + 4; // the 'x' string gets a 5-byte str32 header
+    const log = buildLog(SEG, [write(0, 0), write(1, 0, 16 * 1024 * 1024 - overhead), write(2, 0)]);
+    const [start, end] = log.frames[1]!;
+    expect(end - start - 12).toBe(16 * 1024 * 1024);
+    expect(scan(log.buf).keys).toEqual(keysUpTo(3));
+    expect(scan(log.buf, { maxEntryBytes: 16 * 1024 * 1024 - 1 }).keys).toEqual(['k0']);
+  });
+
+  it('a file that shrinks during the scan ends in a torn tail, not an error', () => {
+    const log = syncedWrites(SEG, 40);
+    const file = writeFile(tmpDir(), 'seg', log.buf);
+    const cutAt = log.frames[30]![0] + 7;
+    setIO({
+      ...realIO,
+      // Reads past cutAt find nothing, as if the file had been truncated after fstat.
+      readSync: (fd, b, o, l, p) => realIO.readSync(fd, b, o, Math.max(0, Math.min(l, cutAt - p)), p),
+    });
+    const r = scanSegment({ path: file }, { segNo: SEG, chunkBytes: 200 });
+    expect(r.frames).toBe(30);
+    expect(r.damage).toEqual([expect.objectContaining({ kind: 'torn-tail', offset: log.frames[30]![0], length: 7 })]);
+  });
+
   it('gives the same result with tiny windows, with and without damage', () => {
     const log = syncedWrites(SEG, 30, 50);
     const damaged = flipBit(log.buf, log.frames[11]![0] + 40);
@@ -349,7 +373,7 @@ describe('ranges and chunks', () => {
 
 describe('I/O', () => {
   it('a read error throws; it is never end of log', () => {
-    const log = syncedWrites(SEG, 5);
+    const log = syncedWrites(SEG, 50); // larger than the first read (the header window)
     const file = writeFile(tmpDir(), 'seg', log.buf);
     let reads = 0;
     setIO({
