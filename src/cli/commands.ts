@@ -1,4 +1,7 @@
 /** The list of CLI commands; each lives in its own file under src/cli/commands/. */
 import type { Command } from './command.js';
+import { sdnCommand } from './commands/sdn.js';
 
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  sdnCommand,
+];

@@ -1,0 +1,27 @@
+/** Reading the `<file|->` argument of `sdnwal sdn` commands: a file's text, or all of stdin for `-`. */
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { UserError } from '../../command.js';
+
+/** The argument that means "standard input". */
+export const STDIN = '-';
+
+/** Reads all of a stream as UTF-8 text. */
+export async function readStream(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The text named by `file` (`-` reads stdin). A file that cannot be read is a user error
+ * (`cannot read x: ENOENT: ...`, exit 1), never a stack trace.
+ */
+export async function readSource(file: string, stdin: Readable): Promise<string> {
+  if (file === STDIN) return readStream(stdin);
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
