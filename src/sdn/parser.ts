@@ -1,11 +1,10 @@
 /** SDN block structure: indentation, dict/list/table blocks, `[section]`s and `|` text blocks, to JS values (and a CST on request). */
 import type { CstEntry, CstItem, CstMap, CstNode, CstScalar, CstTable } from './cst.js';
 import { MAX_DEPTH, readInline, readLineValue } from './inline.js';
-import {
-  COLON, CR, EQUALS, HASH, LBRACKET, LF, Lexer, MINUS, PIPE, QUOTE, RBRACKET, SPACE, TAB, endsBareKey, lineEndAfter,
-} from './lexer.js';
+import { COLON, CR, EQUALS, HASH, LBRACKET, LF, Lexer, MINUS, PIPE, RBRACKET, SPACE, TAB, endsBareKey, lineEndAfter } from './lexer.js';
 import { checkTyped, readColumns, readRow, readTypes } from './table.js';
 import { setKey, type SdnObject, type SdnValue } from './values.js';
+import { isDashItem, looksLikeEntry } from './line-shape.js';
 import { readTextBlock } from './text-block.js';
 
 export interface ParseResult {
@@ -186,8 +185,8 @@ class Parser {
     this.lx.pos = this.contentAt;
     this.lastIndent = indent;
     let v: SdnValue;
-    if (this.isDashItem(this.lx.pos)) v = this.seq(indent, true);
-    else if (this.looksLikeEntry(this.lx.pos)) v = this.map(indent, this.lineStart, true);
+    if (isDashItem(this.lx.text, this.lx.pos)) v = this.seq(indent, true);
+    else if (looksLikeEntry(this.lx.text, this.lx.pos)) v = this.map(indent, this.lineStart, true);
     else v = this.plainList(indent);
     this.depth--;
     return v;
@@ -202,7 +201,7 @@ class Parser {
     let start = firstStart;
     let atLineStart = firstAtLineStart;
     for (;;) {
-      if (this.isDashItem(lx.pos)) lx.fail('a "- " list item cannot appear among dict entries');
+      if (isDashItem(this.lx.text, lx.pos)) lx.fail('a "- " list item cannot appear among dict entries');
       const [key, value] = this.entry(indent, start, atLineStart, node.entries);
       repeated = setKey(obj, key, value, repeated);
       const ind = this.nextLine();
@@ -226,10 +225,10 @@ class Parser {
       const start = this.lineStart;
       let value: SdnValue;
       if (!dash) {
-        if (this.isDashItem(lx.pos) || this.looksLikeEntry(lx.pos)) lx.fail('expected a list value: a list block cannot mix values with "- " items or dict entries');
+        if (isDashItem(this.lx.text, lx.pos) || looksLikeEntry(this.lx.text, lx.pos)) lx.fail('expected a list value: a list block cannot mix values with "- " items or dict entries');
         value = this.lineValue(false);
       } else {
-        if (!this.isDashItem(lx.pos)) lx.fail('expected a "- " list item');
+        if (!isDashItem(this.lx.text, lx.pos)) lx.fail('expected a "- " list item');
         lx.pos++;
         lx.skipSpaces();
         if (lx.atLineEnd()) {
@@ -238,8 +237,8 @@ class Parser {
         } else {
           const col = lx.pos - start;
           if (++this.depth > MAX_DEPTH) lx.fail('nesting too deep');
-          if (this.isDashItem(lx.pos)) value = this.seq(col, true);
-          else if (this.looksLikeEntry(lx.pos)) value = this.map(col, start, false);
+          if (isDashItem(this.lx.text, lx.pos)) value = this.seq(col, true);
+          else if (looksLikeEntry(this.lx.text, lx.pos)) value = this.map(col, start, false);
           else if (lx.peek() === PIPE && this.isTextBlockHeader()) value = this.textBlock(indent);
           else value = this.lineValue(false);
           this.depth--;
@@ -372,39 +371,6 @@ class Parser {
     const ok = this.lx.atLineEnd();
     this.lx.pos = save;
     return ok;
-  }
-
-  private isDashItem(p: number): boolean {
-    const t = this.lx.text;
-    if (t.charCodeAt(p) !== MINUS) return false;
-    const n = p + 1 < this.lx.len ? t.charCodeAt(p + 1) : -1;
-    return n === SPACE || n === TAB || n === LF || n === CR || n === -1;
-  }
-
-  /** Does the text at p start a dict entry: a key then `: ` (or `:` at line end), `=` or `|`? */
-  private looksLikeEntry(p: number): boolean {
-    const t = this.lx.text;
-    const len = this.lx.len;
-    const c = t.charCodeAt(p);
-    if (c === QUOTE) {
-      p++;
-      while (p < len) {
-        const d = t.charCodeAt(p);
-        if (d === QUOTE || d === LF) break;
-        p += d === 92 ? 2 : 1;
-      }
-      if (t.charCodeAt(p) !== QUOTE) return false;
-      p++;
-    } else {
-      if (endsBareKey(c) || this.isDashItem(p)) return false;
-      while (p < len && !endsBareKey(t.charCodeAt(p))) p++;
-    }
-    while (p < len && (t.charCodeAt(p) === SPACE || t.charCodeAt(p) === TAB)) p++;
-    const d = t.charCodeAt(p);
-    if (d === EQUALS || d === PIPE) return true;
-    if (d !== COLON) return false;
-    const e = p + 1 < len ? t.charCodeAt(p + 1) : -1;
-    return e === SPACE || e === TAB || e === LF || e === CR || e === -1;
   }
 }
 
