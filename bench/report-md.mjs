@@ -1,0 +1,154 @@
+// Renders a run's summary as text: the stdout table and bench/results.md.
+import { checkGoals } from './goals.mjs';
+import { CHAIN_REPEAT_LIMIT_S, SCENARIOS } from './scenarios.mjs';
+import { ratio, referenceFor } from './summary.mjs';
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const x = (r) => (r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toPrecision(2)) + '×';
+const NOT_DURABLE = '†';
+
+/** One cell: "12,345/s (0.85×)", or why there is no figure. */
+function cell(summary, contender, id) {
+  const e = summary[contender]?.[id];
+  if (!e) return '';
+  if (e.status === 'unavailable') return 'n/a';
+  if (e.status === 'unsupported') return '—';
+  if (e.status !== 'ok') return `**${e.status.toUpperCase()}**`;
+  const r = ratio(summary, contender, id);
+  return `${int(e.rate)}/s${e.notDurable ? NOT_DURABLE : ''}${r === null ? '' : ` (${x(r)})`}`;
+}
+
+function referenceLabel(id) {
+  const ref = referenceFor(id);
+  return ref.contender === 'bare-log' && ref.scenario === id ? '' : ` [vs ${ref.contender} ${ref.scenario}]`;
+}
+
+/** A markdown table: one row per scenario, one column per contender. */
+export function rateTable(summary, contenders, scenarios) {
+  const head = `| scenario | ${contenders.join(' | ')} |\n|---|${contenders.map(() => '---:').join('|')}|`;
+  const rows = scenarios.map(
+    (id) => `| ${id} ${SCENARIOS[id].title}${referenceLabel(id)} | ${contenders.map((c) => cell(summary, c, id)).join(' | ')} |`,
+  );
+  return [head, ...rows].join('\n');
+}
+
+function flushTable(summary, contenders, scenarios) {
+  const ids = scenarios.filter((id) => SCENARIOS[id].kind === 'write');
+  const head = `| scenario | ${contenders.join(' | ')} |\n|---|${contenders.map(() => '---:').join('|')}|`;
+  const rows = ids.map((id) => {
+    const cells = contenders.map((c) => {
+      const v = summary[c]?.[id]?.flushesPerCall;
+      return typeof v === 'number' ? v.toFixed(2) : '';
+    });
+    return `| ${id} | ${cells.join(' | ')} |`;
+  });
+  return [head, ...rows].join('\n');
+}
+
+function extrasTable(summary, contenders) {
+  const rows = contenders.map((c) => {
+    const C = summary[c]?.C;
+    const F = summary[c]?.F;
+    const replay = C?.status === 'ok' && C.reopenRate ? `${int(C.reopenRate)}` : '';
+    const rss = F?.status === 'ok' && F.maxRssMB ? `${Math.round(F.maxRssMB)}` : '';
+    return `| ${c} | ${replay} | ${rss} |`;
+  });
+  return ['| contender | reopen + count of C\'s store, entries/s | peak RSS during F, MB |', '|---|---:|---:|', ...rows].join('\n');
+}
+
+function goalsTable(summary) {
+  const rows = checkGoals(summary).map(
+    (g) => `| ${g.goal} | ${g.value === null ? '' : x(g.value)} | ≥ ${g.target}× | ${g.verdict} |`,
+  );
+  return ['| goal (as a speed ratio) | measured | target | |', '|---|---:|---:|---|', ...rows].join('\n');
+}
+
+function sdnSection(sdn) {
+  if (!sdn) return 'Not run (--skip-sdn).';
+  if (sdn.status !== 'ok') return `Not measured: ${sdn.reason ?? sdn.error}.`;
+  const rows = sdn.tasks.map((t) => `| ${t.name} | ${t.ms.toFixed(2)} | ${t.mbPerS.toFixed(1)} |`);
+  return [
+    `bench/sdn.bench.mjs (tinybench): one ${sdn.rows.toLocaleString('en-US')}-row named table, ${sdn.sdnBytes.toLocaleString('en-US')} B as SDN,`,
+    `${sdn.jsonBytes.toLocaleString('en-US')} B as JSON; MB/s of each format's own text. SDN parse takes ${x(1 / sdn.parseVsJson)} JSON.parse's`,
+    `time, SDN stringify ${x(1 / sdn.stringifyVsJson)} JSON.stringify's.`,
+    '',
+    '| task | ms per table | MB/s |',
+    '|---|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+/** The whole bench/results.md. */
+export function resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick, seconds, labels, failed, sdn, ranOnce }) {
+  const m = facts;
+  return `# sdnwal benchmarks${quick ? ' — QUICK RUN (counts ÷ 10: a smoke run, not the published figures)' : ''}
+
+Records per second (median of ${runs} run${runs === 1 ? '' : 's'}, each on a fresh store), and in brackets the
+ratio to the bare frame log on the same scenario (higher is better; F is compared with nedb, as the bare log
+cannot compact, and Ec with the bare log's E). Every scenario ran in its own Node process; after each one the
+store was reopened and counted${failed ? ': **SOME SCENARIOS FAILED OR LOST RECORDS** (see the table).' : ', and every count matched.'}
+
+![ratios to the bare log](${quick ? 'results.quick.svg' : 'results.svg'})
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpu}, ${m.cores} cores |
+| memory | ${m.memoryGiB} GiB |
+| Node | ${m.node} |
+| OS | ${m.os} |
+| store directory | ${m.tmpdir} (${m.fileSystem}${m.device ? `, device ${m.device}` : ''}) |
+| date | ${m.date} |
+| load average (1, 5, 15 min) at the end | ${m.loadAverage} (on ${m.cores} cores) |
+| whole run | ${Math.round(seconds)} s |
+
+Command: \`${command}\`
+
+## Records per second
+
+${rateTable(summary, contenders, scenarios)}
+
+${contenders.map((c) => `- **${c}**: ${labels[c]}`).join('\n')}
+- ${NOT_DURABLE} not durable: nedb has no durable mode (it never fsyncs), so its durable-scenario figures are
+  for writes that a power loss can still take.
+- — : not supported (classic-level and nedb allow one process per store, so no M; the bare log cannot compact).
+- n/a: not available in this build (sdnwal's store API not in dist/ yet).${ranOnce.map((o) => `
+- ${o.contender}: its D → E → F → Ec chain took ${Math.round(o.seconds)} s in run 1, over the ${CHAIN_REPEAT_LIMIT_S} s limit, so
+  those four figures are from one run (the others are medians of ${runs}).`).join('')}
+
+## Device flushes per call
+
+From /proc/diskstats ("flush requests completed") of ${m.device ?? 'the device'} over each timed phase, divided by
+the calls made. The counter is device-wide, so other I/O on the machine during the run counts too.
+
+${flushTable(summary, contenders, scenarios)}
+
+## Recovery and compaction memory
+
+${extrasTable(summary, contenders)}
+
+## SDN vs JSON
+
+${sdnSection(sdn)}
+
+## sdnwal's goals (issue 8)
+
+${goalsTable(summary)}
+
+## Scenarios
+
+${scenarios.map((id) => `- **${id}**: ${SCENARIOS[id].title}.`).join('\n')}
+
+Records: a key plus 5 strings of 12–18 characters (~150 bytes as JSON), identical for every contender
+(bench/workload.mjs). Timing covers the calls until the last acknowledgement (not the open, not the close).
+`;
+}
+
+/** The plain-text table printed on stdout. */
+export function stdoutTable(summary, contenders, scenarios) {
+  const rows = [['scenario', ...contenders]];
+  for (const id of scenarios) rows.push([id, ...contenders.map((c) => cell(summary, c, id).replace(/\*\*/g, ''))]);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ')).join('\n');
+}

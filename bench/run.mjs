@@ -1,0 +1,144 @@
+// Runs every contender through every scenario (each in its own process), then writes bench/results.{md,svg}.
+// Usage: node bench/run.mjs [--quick] [--runs N (default 3; 1 with --quick)] [--contenders a,b] [--scenarios A,B] [--out PREFIX]
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CONTENDERS, loadContender } from './contenders/index.mjs';
+import { machineFacts } from './machine.mjs';
+import { resultsMarkdown, stdoutTable } from './report-md.mjs';
+import { resultsSvg } from './report-svg.mjs';
+import { CHAIN_REPEAT_LIMIT_S, D_CHAIN, ORDER, SCENARIOS } from './scenarios.mjs';
+import { summarize } from './summary.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.join(here, 'scenario-worker.mjs');
+const SDN_BENCH = path.join(here, 'sdn.bench.mjs');
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' }, // default: 3, or 1 with --quick (a smoke run)
+    contenders: { type: 'string', default: CONTENDERS.join(',') },
+    scenarios: { type: 'string', default: ORDER.join(',') },
+    out: { type: 'string' },
+    'skip-sdn': { type: 'boolean', default: false }, // the SDN vs JSON micro benchmark (bench/sdn.bench.mjs)
+    timeout: { type: 'string', default: '600' }, // seconds one worker may take before the run fails
+  },
+});
+const runs = Number(opts.runs ?? (opts.quick ? 1 : 3));
+if (!Number.isInteger(runs) || runs < 1) throw new TypeError(`Expected --runs to be an integer >= 1, got ${opts.runs}`);
+const contenders = opts.contenders.split(',').filter(Boolean);
+for (const c of contenders) if (!CONTENDERS.includes(c)) throw new TypeError(`unknown contender ${c}; known: ${CONTENDERS.join(', ')}`);
+// E, F and Ec work on D's store, and D's and F's counts are proved by E and Ec: keep those together.
+const wanted = new Set(opts.scenarios.split(','));
+for (const id of wanted) if (!SCENARIOS[id]) throw new TypeError(`unknown scenario ${id}; known: ${ORDER.join(', ')}`);
+for (const id of [...wanted]) {
+  if (SCENARIOS[id].uses) wanted.add(SCENARIOS[id].uses);
+  if (SCENARIOS[id].after) wanted.add(SCENARIOS[id].after);
+  if (SCENARIOS[id].verifiedBy) wanted.add(SCENARIOS[id].verifiedBy);
+}
+const scenarios = ORDER.filter((id) => wanted.has(id));
+const outPrefix = opts.out ?? path.join(here, opts.quick ? 'results.quick' : 'results');
+
+/** Runs a script in its own process; resolves with its last JSON line (or `fallback` if it died or hung). */
+function runJsonChild(script, argv, fallback) {
+  // nedb keeps the whole table in memory: give 1M records' worth of heap room.
+  const child = fork(script, argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), Number(opts.timeout) * 1000);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        resolve({ ...fallback, status: 'failed', error: `${path.basename(script)} exited with ${signal ?? code} and no result` });
+      }
+    });
+  });
+}
+
+/** Runs one scenario of one contender in its own process. */
+function runWorker(contender, id, dir) {
+  const argv = ['--contender', contender, '--scenario', id, '--dir', dir];
+  if (opts.quick) argv.push('--quick');
+  return runJsonChild(WORKER, argv, { contender, scenario: id });
+}
+
+function progress(r) {
+  const what =
+    r.status === 'ok'
+      ? `${Math.round(r.rate).toLocaleString('en-US')} records/s${r.flushesPerCall == null ? '' : `, ${r.flushesPerCall.toFixed(2)} flushes/call`}`
+      : `${r.status}${r.reason ? `: ${r.reason}` : ''}${r.error ? `: ${r.error}` : ''}`;
+  process.stderr.write(`  ${r.contender.padEnd(15)} ${r.scenario.padEnd(3)} ${what}\n`);
+}
+
+async function main() {
+  const started = Date.now();
+  const results = [];
+  const labels = {};
+  const unavailable = new Set();
+  const chainSeconds = {}; // contender -> wall time of its D chain in run 1
+  const ranOnce = new Set(); // contenders whose D chain was not repeated
+  for (const contender of contenders) labels[contender] = (await loadContender(contender)).label;
+  // Run 1 of every contender, then run 2 of every contender...: drift in the disk's speed (other work on
+  // the machine) then spreads over all contenders instead of landing on one.
+  for (let run = 1; run <= runs; run++) {
+    for (const contender of contenders) {
+      if (unavailable.has(contender)) continue;
+      process.stderr.write(`${contender}: run ${run}/${runs}\n`);
+      const base = fs.mkdtempSync(path.join(os.tmpdir(), `sdnwal-bench-${contender}-`));
+      try {
+        const skip = new Set(); // scenarios that failed: the ones working on their store cannot run
+        for (const id of scenarios) {
+          const s = SCENARIOS[id];
+          const needs = s.after ?? s.uses;
+          if (needs && skip.has(needs)) {
+            skip.add(id);
+            continue;
+          }
+          if (run > 1 && D_CHAIN.includes(id) && chainSeconds[contender] > CHAIN_REPEAT_LIMIT_S) {
+            ranOnce.add(contender);
+            continue;
+          }
+          const t0 = Date.now();
+          const r = await runWorker(contender, id, path.join(base, s.uses ?? id));
+          if (run === 1 && D_CHAIN.includes(id)) chainSeconds[contender] = (chainSeconds[contender] ?? 0) + (Date.now() - t0) / 1000;
+          progress(r);
+          if (r.status === 'unavailable') {
+            // Say so in every row, once, and go on with the others.
+            unavailable.add(contender);
+            for (const other of scenarios) results.push({ ...r, scenario: other });
+            break;
+          }
+          results.push(r);
+          if (r.status === 'failed' || r.status === 'mismatch') skip.add(id);
+        }
+      } finally {
+        fs.rmSync(base, { recursive: true, force: true });
+      }
+    }
+  }
+
+  const sdn = opts['skip-sdn'] ? null : await runJsonChild(SDN_BENCH, ['--json'], {});
+  const summary = summarize(results);
+  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed';
+  const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
+  const seconds = (Date.now() - started) / 1000;
+  console.log(stdoutTable(summary, contenders, scenarios));
+  const facts = machineFacts(os.tmpdir());
+  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
+  fs.writeFileSync(`${outPrefix}.svg`, resultsSvg({ summary, contenders, scenarios, quick: opts.quick }));
+  console.log(`\nwrote ${path.relative(process.cwd(), outPrefix)}.md and .svg in ${Math.round(seconds)} s`);
+  if (failed) {
+    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN bench failed');
+    process.exitCode = 1;
+  }
+}
+
+main();
