@@ -1,0 +1,279 @@
+/**
+ * Recovery steps 5 and 6 of PROTOCOLS.md §9, under the table lock: the segments above the
+ * snapshot are contiguous, every one below the highest ends in SEAL, headers name this table;
+ * every frame's CRCs are checked; damage is handled per policy (cut a torn tail, fail on
+ * corruption, or salvage); an interrupted roll is finished.
+ */
+import fs from 'node:fs';
+import { CorruptLogError } from '../errors.js';
+import { fsyncDir, io, writeFully } from '../io.js';
+import { WAL_FORMAT_VERSION } from '../wal/constants.js';
+import { decodeEntry, encodeEntry, isSeal } from '../wal/entry.js';
+import { decodeFrame, encodeFrames } from '../wal/frame.js';
+import { cutTail, quarantineBytes } from '../wal/quarantine.js';
+import { type Damage, type ScanResult, scanSegment } from '../wal/reader.js';
+import { createSegmentFile, decodeSegmentHeader, encodeSegmentHeader, readWalDir } from '../wal/segment.js';
+import { segmentPath } from '../wal/tail.js';
+import type { QuarantinedRange } from './report.js';
+import { act, ForeignSegmentError, MissingSegmentError, quarantineFile, rel, type TableRun } from './run.js';
+import { padOver, widenForPad } from './salvage.js';
+
+export interface Identity {
+  table: string;
+  /** Known from the snapshot's meta or the first segment's header; unknown for a table with neither. */
+  tableId?: string;
+}
+
+/** What step 5/6 leaves behind: the active segment, whole and undamaged to its end. */
+export interface LogState {
+  highest?: number;
+}
+
+/** A header probe long enough for any header (table names are at most 64 bytes). */
+const HEADER_PROBE_BYTES = 256;
+
+/** A SEAL frame is 12 + ~7..15 bytes; the last this many bytes are searched for one. */
+const SEAL_PROBE_BYTES = 64;
+
+function toRange(segment: number, offset: number, length: number, reason: string, file: string): QuarantinedRange {
+  return { segment, offset, length, reason, file };
+}
+
+/** Bytes at the start of a segment, enough to decode its header. */
+export function readHeader(file: string): ReturnType<typeof decodeSegmentHeader> & { size: number } {
+  const fd = io.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(HEADER_PROBE_BYTES);
+    const n = io.readSync(fd, buf, 0, buf.length, 0);
+    return { ...decodeSegmentHeader(buf.subarray(0, n)), size: io.fstatSync(fd).size };
+  } finally {
+    io.closeSync(fd);
+  }
+}
+
+/**
+ * Does the segment end in a SEAL frame? The hcrc binds a frame to its offset, so trying each
+ * start in the last few bytes finds the last frame without scanning the segment (used by the
+ * fast path, where the tail itself is already known to be a frame boundary).
+ */
+export function endsInSeal(file: string, segNo: number, size: number): number | undefined {
+  const fd = io.openSync(file, 'r');
+  try {
+    const from = Math.max(0, size - SEAL_PROBE_BYTES);
+    const buf = Buffer.alloc(size - from);
+    io.readSync(fd, buf, 0, buf.length, from);
+    for (let at = 0; at < buf.length; at++) {
+      const r = decodeFrame(buf, at, segNo, from + at);
+      if (r.kind !== 'ok' || at + r.size !== buf.length) continue;
+      try {
+        const e = decodeEntry(r.payload);
+        return isSeal(e) ? e.seal : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  } finally {
+    io.closeSync(fd);
+  }
+}
+
+function describeDamage(d: Damage): string {
+  return d.kind === 'unsynced-hole' ? `${d.kind} (${d.framesAfter ?? 0} unacknowledged frame(s) after it): ${d.reason}` : `${d.kind}: ${d.reason}`;
+}
+
+/** A header cut short in the highest segment: quarantine the bytes and write the header afresh in place. */
+function repairTornHeader(run: TableRun, segNo: number, file: string, size: number, id: Identity): void {
+  const reason = `segment header cut short at end of file (${size} bytes)`;
+  if (run.policy === 'strict') throw new CorruptLogError(file, 0, `torn tail: ${reason}`);
+  run.report.quarantined.push(toRange(segNo, 0, size, reason, run.dryRun ? quarantineFile(run, segNo, 0) : ''));
+  if (run.dryRun) {
+    act(run, '', `would quarantine the ${size} byte(s) of ${rel(run, file)} (a torn header) and write its header again`);
+    return;
+  }
+  const fd = io.openSync(file, fs.constants.O_RDWR);
+  try {
+    const rec = quarantineBytes(run.paths.quarantine, run.paths.table, segNo, fd, 0, size, reason);
+    run.report.quarantined.at(-1)!.file = rec.file;
+    if (id.tableId === undefined) {
+      // No table id anywhere: the file cannot be made a segment of this table; the writer makes a new one.
+      io.closeSync(fd);
+      io.unlinkSync(file);
+      fsyncDir(run.paths.wal);
+      act(run, `quarantined the torn header of ${rel(run, file)} and deleted the file`);
+      return;
+    }
+    io.ftruncateSync(fd, 0);
+    writeFully(fd, encodeSegmentHeader({ formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId, segment: segNo }), 0);
+    io.fdatasyncSync(fd);
+    io.closeSync(fd);
+    act(run, `quarantined the torn header of ${rel(run, file)} and wrote the header again`);
+  } catch (err) {
+    try {
+      io.closeSync(fd);
+    } catch {
+      // Already closed above.
+    }
+    throw err;
+  }
+}
+
+/** Apply the policy to the damage found in one segment. Returns the end after repair. */
+function repairDamage(run: TableRun, segNo: number, file: string, r: ScanResult, sealed: boolean): number {
+  const first = r.damage[0]!;
+  if (run.policy === 'strict') throw new CorruptLogError(file, first.offset, describeDamage(first));
+  if (run.policy === 'tolerate-tail') {
+    if (first.kind === 'corruption') throw new CorruptLogError(file, first.offset, first.reason);
+    const reason = describeDamage(first);
+    const length = r.size - first.offset;
+    if (run.dryRun) {
+      run.report.quarantined.push(toRange(segNo, first.offset, length, reason, quarantineFile(run, segNo, first.offset)));
+      act(run, '', `would quarantine and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
+      return first.offset;
+    }
+    const fd = io.openSync(file, fs.constants.O_RDWR);
+    try {
+      const rec = cutTail(run.paths.quarantine, run.paths.table, segNo, fd, first.offset, reason);
+      run.report.quarantined.push(toRange(segNo, rec.offset, rec.length, reason, rec.file));
+    } finally {
+      io.closeSync(fd);
+    }
+    act(run, `quarantined and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
+    return first.offset;
+  }
+  return salvageSegment(run, segNo, file, r, sealed);
+}
+
+/**
+ * Salvage: every damaged range reaching the end of the file (a torn tail, or bytes after a SEAL)
+ * is quarantined and cut; every other range is quarantined and padded over in place. A sealed
+ * segment whose SEAL was in a cut range gets a new SEAL, so readers still move on to the next.
+ */
+function salvageSegment(run: TableRun, segNo: number, file: string, r: ScanResult, sealed: boolean): number {
+  const fd = run.dryRun ? io.openSync(file, 'r') : io.openSync(file, fs.constants.O_RDWR);
+  let end = r.size;
+  try {
+    const pads: { offset: number; length: number; reason: string }[] = [];
+    let cutAt: { offset: number; reason: string } | undefined;
+    for (const d of r.damage) {
+      const widened = d.offset + d.length >= r.size ? undefined : widenForPad(fd, d, r.size);
+      if (widened === undefined) {
+        cutAt = { offset: d.offset, reason: describeDamage(d) };
+        break;
+      }
+      const extra = widened.length > d.length ? `; widened by ${widened.length - d.length} byte(s) of following frame(s) to fit a PAD frame` : '';
+      pads.push({ offset: widened.offset, length: widened.length, reason: describeDamage(d) + extra });
+    }
+    for (const p of pads) {
+      const target = run.dryRun ? quarantineFile(run, segNo, p.offset) : padOver(run.paths.quarantine, run.paths.table, segNo, fd, p, p.reason).file;
+      run.report.salvaged.push(toRange(segNo, p.offset, p.length, p.reason, target));
+      act(run, `salvaged ${rel(run, file)}: quarantined ${p.length} byte(s) at offset ${p.offset} and padded over them (${p.reason})`);
+    }
+    if (cutAt) {
+      const length = r.size - cutAt.offset;
+      const target = run.dryRun ? quarantineFile(run, segNo, cutAt.offset) : cutTail(run.paths.quarantine, run.paths.table, segNo, fd, cutAt.offset, cutAt.reason).file;
+      run.report.quarantined.push(toRange(segNo, cutAt.offset, length, cutAt.reason, target));
+      act(run, `quarantined and cut ${length} byte(s) at offset ${cutAt.offset} of ${rel(run, file)}: ${cutAt.reason}`);
+      end = cutAt.offset;
+    }
+    // With resync a valid SEAL is always found; a cut before it would have started after it.
+    if (sealed && r.sealedNext === undefined) {
+      // The SEAL itself was damaged; the next segment exists, so this one is final: seal it again.
+      if (!run.dryRun) {
+        const seal = encodeFrames(segNo, end, [encodeEntry({ seal: segNo + 1 })]);
+        writeFully(fd, seal, end);
+        end += seal.length;
+      }
+      act(run, `wrote a new SEAL at the end of ${rel(run, file)} (its own was damaged)`);
+    }
+    if (!run.dryRun) io.fdatasyncSync(fd);
+    return end;
+  } finally {
+    io.closeSync(fd);
+  }
+}
+
+/**
+ * Scan one segment (every frame's CRCs), apply the policy to what is found, and return the
+ * scan (after repair, `sealedNext` is what the segment ends with). `from` limits the scan to a
+ * dead writer's batch (the fast path).
+ */
+export function repairSegment(run: TableRun, segNo: number, id: Identity, sealed: boolean, from?: number): { scan: ScanResult; sealedNext?: number } {
+  const file = segmentPath(run.paths, segNo);
+  const r = scanSegment({ path: file }, { segNo, expect: id, sealed, from, resync: run.policy === 'salvage', decode: false });
+  run.report.entriesScanned += r.frames;
+  run.report.bytesScanned += r.size - (from ?? 0);
+  if (r.headerProblem === 'foreign') {
+    const h = r.header!;
+    throw new ForeignSegmentError(file, `table ${h.table} (${h.tableId}) segment ${h.segment}`, `table ${id.table}${id.tableId ? ` (${id.tableId})` : ''} segment ${segNo}`);
+  }
+  if (r.headerProblem === 'short' && !sealed) {
+    repairTornHeader(run, segNo, file, r.size, id);
+    return { scan: r };
+  }
+  if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem === 'short' ? 'cut short in a sealed segment' : r.headerProblem}; no policy rebuilds a damaged header`);
+  let sealedNext = r.sealedNext;
+  if (r.damage.length > 0) {
+    repairDamage(run, segNo, file, r, sealed);
+    // Salvage re-seals a sealed segment whose SEAL was damaged; other policies threw.
+    if (sealed) sealedNext = segNo + 1;
+  }
+  return { scan: r, sealedNext };
+}
+
+/** The segment after a SEAL does not exist: create it (tmp, fdatasync, rename, fsync dir). */
+function finishRoll(run: TableRun, next: number, id: Identity, header: { tableId: string }): void {
+  run.report.rollFinished = true;
+  if (!run.dryRun) createSegmentFile(run.paths.wal, { formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId ?? header.tableId, segment: next });
+  act(run, `finished an interrupted roll: created segment ${next}`);
+}
+
+/** Delete `*.seg.tmp` (a roll that died before its rename); under the table lock, since writers roll. */
+export function removeSegmentTemps(run: TableRun, temps: string[]): void {
+  if (temps.length === 0) return;
+  if (!run.dryRun) {
+    for (const t of temps) io.unlinkSync(`${run.paths.wal}/${t}`);
+    fsyncDir(run.paths.wal);
+  }
+  for (const t of temps) run.report.tempFilesRemoved.push(rel(run, `${run.paths.wal}/${t}`));
+  act(run, `deleted ${temps.length} unfinished segment file(s) (*.seg.tmp)`);
+}
+
+/** Steps 5 and 6 over every segment above `absorbed`. Returns the active segment and its end. */
+export function checkSegments(run: TableRun, id: Identity, absorbed: number): LogState {
+  const listing = readWalDir(run.paths.wal);
+  run.report.foreign.push(...listing.foreign.map((f) => rel(run, `${run.paths.wal}/${f}`)));
+  for (const f of listing.foreign) act(run, `left foreign file ${rel(run, `${run.paths.wal}/${f}`)} alone`, `would leave foreign file ${rel(run, `${run.paths.wal}/${f}`)} alone`);
+  removeSegmentTemps(run, listing.temps);
+  const above = listing.segments.filter((s) => s > absorbed);
+  above.forEach((s, i) => {
+    if (s !== absorbed + 1 + i) throw new MissingSegmentError(segmentPath(run.paths, absorbed + 1 + i), absorbed + 1 + i, absorbed);
+  });
+  run.report.segments = [...above];
+  const sizes = above.map((s) => fs.statSync(segmentPath(run.paths, s)).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
+  const state: LogState = {};
+  for (const [i, segNo] of above.entries()) {
+    run.onProgress?.({ table: run.paths.table, step: 'segments', segment: segNo, bytesDone: done, bytesTotal: total });
+    const highest = i === above.length - 1;
+    const { scan, sealedNext } = repairSegment(run, segNo, id, !highest);
+    done += sizes[i]!;
+    if (!highest) {
+      if (sealedNext !== segNo + 1) {
+        const file = segmentPath(run.paths, segNo);
+        throw new CorruptLogError(file, scan.end, sealedNext === undefined ? `segment ${segNo} is below the highest segment but does not end in a SEAL` : `its SEAL names segment ${sealedNext}, expected ${segNo + 1}`);
+      }
+      continue;
+    }
+    state.highest = segNo;
+    if (sealedNext !== undefined) {
+      if (sealedNext !== segNo + 1) throw new CorruptLogError(segmentPath(run.paths, segNo), scan.end, `its SEAL names segment ${sealedNext}, expected ${segNo + 1}`);
+      finishRoll(run, segNo + 1, id, scan.header!);
+      run.report.segments.push(segNo + 1);
+      state.highest = segNo + 1;
+    }
+  }
+  run.onProgress?.({ table: run.paths.table, step: 'segments', bytesDone: total, bytesTotal: total });
+  return state;
+}

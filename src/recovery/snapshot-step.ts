@@ -1,0 +1,137 @@
+/**
+ * Recovery steps 2 (the snapshot's temp file), 3 (verify the snapshot, fall back to `.prev`)
+ * and 4 (finish an interrupted swap: delete segments `.prev` absorbed) of PROTOCOLS.md §9.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { SdnwalError } from '../errors.js';
+import { fsyncDir, io, writeFully } from '../io.js';
+import { loadSnapshot } from '../snapshot/load.js';
+import { readSnapshotMeta } from '../snapshot/meta.js';
+import { readWalDir } from '../wal/segment.js';
+import { segmentPath } from '../wal/tail.js';
+import { act, rel, type TableRun } from './run.js';
+
+export interface SnapshotState {
+  status: 'ok' | 'missing' | 'fallback';
+  absorbed: number;
+  tableId?: string;
+  /** What `.prev` absorbed, when the current snapshot is good and a good `.prev` exists. */
+  prevAbsorbed?: number;
+}
+
+type Loaded = { kind: 'missing' } | { kind: 'ok'; absorbed: number; tableId: string | undefined } | { kind: 'bad'; error: SdnwalError };
+
+function tryLoad(file: string, table: string): Loaded {
+  try {
+    const meta = readSnapshotMeta(file);
+    if (!meta) return { kind: 'missing' };
+    // A plain SDN file not yet adopted (no sdnwal meta): nothing to verify against; it absorbed nothing.
+    if (meta.adopted) return { kind: 'ok', absorbed: 0, tableId: undefined };
+    const s = loadSnapshot(file, { table, key: meta.key });
+    if (!s) return { kind: 'missing' };
+    return { kind: 'ok', absorbed: s.meta.absorbedSegment, tableId: s.meta.tableId };
+  } catch (err) {
+    if (err instanceof SdnwalError && err.code === 'CORRUPT_SNAPSHOT') return { kind: 'bad', error: err };
+    throw err;
+  }
+}
+
+/** Step 2: a `.sdn.tmp` is a compaction that died before its rename; only the compact.lock holder may delete it. */
+export function removeSnapshotTemp(run: TableRun): void {
+  const tmp = run.paths.snapshotTmp;
+  if (!fs.existsSync(tmp)) return;
+  if (!run.dryRun) {
+    io.unlinkSync(tmp);
+    fsyncDir(run.paths.dir);
+  }
+  run.report.tempFilesRemoved.push(rel(run, tmp));
+  act(run, `deleted ${rel(run, tmp)}, left by a compaction that did not finish`);
+}
+
+/**
+ * Keep the bad snapshot's bytes in quarantine (named by their CRC, so a re-run rewrites the same
+ * file), then make `.prev` the snapshot atomically: link it to `.sdn.tmp`, rename that over
+ * `.sdn`, fsync the directory. `.prev` stays, so snapshot and prev are one inode until the next
+ * compaction; the segments above prev.absorbed were never deleted (§6 step 7), so nothing is lost.
+ */
+function restorePrev(run: TableRun): void {
+  const { snapshot, snapshotPrev, snapshotTmp, quarantine, table, dir } = run.paths;
+  if (fs.existsSync(snapshot)) {
+    const bytes = fs.readFileSync(snapshot);
+    io.mkdirSync(quarantine);
+    const keep = path.join(quarantine, `${table}.sdn.${zlib.crc32(bytes).toString(16).padStart(8, '0')}.bad`);
+    const fd = io.openSync(`${keep}.tmp`, 'w', 0o644);
+    try {
+      writeFully(fd, bytes, 0);
+      io.fsyncSync(fd);
+    } finally {
+      io.closeSync(fd);
+    }
+    io.renameSync(`${keep}.tmp`, keep);
+    fsyncDir(quarantine);
+    act(run, `kept the bad snapshot's bytes in ${rel(run, keep)}`);
+  }
+  if (fs.existsSync(snapshotTmp)) io.unlinkSync(snapshotTmp);
+  io.linkSync(snapshotPrev, snapshotTmp);
+  io.renameSync(snapshotTmp, snapshot);
+  fsyncDir(dir);
+}
+
+/**
+ * Step 3: verify the snapshot (parse, meta, table, row count, CRC: loadSnapshot checks them all).
+ * A bad or missing snapshot with a good `.prev` falls back to it (SNAPSHOT_FALLBACK, lossless);
+ * both bad throws the error of `.prev` (CORRUPT_SNAPSHOT with its line). Before replacing the
+ * snapshot, `own` takes compact.lock if the caller does not hold it yet (a compactor may be
+ * mid-swap); the snapshot is then checked again, since that compactor may have replaced it.
+ */
+export async function checkSnapshot(run: TableRun, own: () => Promise<void>): Promise<SnapshotState> {
+  const { snapshot, snapshotPrev, table } = run.paths;
+  let cur = tryLoad(snapshot, table);
+  let prev = fs.existsSync(snapshotPrev) ? tryLoad(snapshotPrev, table) : ({ kind: 'missing' } as Loaded);
+  if (cur.kind !== 'ok' && prev.kind !== 'missing' && !run.dryRun) {
+    await own();
+    cur = tryLoad(snapshot, table);
+    prev = fs.existsSync(snapshotPrev) ? tryLoad(snapshotPrev, table) : { kind: 'missing' };
+  }
+  if (cur.kind === 'ok') {
+    run.report.snapshot = 'ok';
+    run.report.absorbed = cur.absorbed;
+    // A bad .prev beside a good snapshot loses nothing; it only means no fallback until the next compaction.
+    if (prev.kind === 'bad') run.report.actions.push(`note: ${rel(run, snapshotPrev)} is bad (${prev.error.message}); the current snapshot is good`);
+    return { status: 'ok', absorbed: cur.absorbed, tableId: cur.tableId, prevAbsorbed: prev.kind === 'ok' ? prev.absorbed : undefined };
+  }
+  if (cur.kind === 'missing' && prev.kind === 'missing') {
+    run.report.snapshot = 'missing';
+    return { status: 'missing', absorbed: 0 };
+  }
+  if (prev.kind === 'bad') throw prev.error;
+  if (prev.kind === 'missing') throw (cur as { error: SdnwalError }).error;
+  const why = cur.kind === 'bad' ? cur.error.message : `${rel(run, snapshot)} is missing`;
+  if (!run.dryRun) restorePrev(run);
+  run.report.snapshot = 'fallback';
+  run.report.absorbed = prev.absorbed;
+  act(
+    run,
+    `SNAPSHOT_FALLBACK: ${why}; restored ${rel(run, snapshotPrev)} (absorbed segment ${prev.absorbed}) as the snapshot; the log above it replays on top, so nothing is lost`,
+    `SNAPSHOT_FALLBACK: ${why}; would restore ${rel(run, snapshotPrev)} (absorbed segment ${prev.absorbed}) as the snapshot`,
+  );
+  return { status: 'fallback', absorbed: prev.absorbed, tableId: prev.tableId };
+}
+
+/**
+ * Step 4: a compaction that died between its rename and its deletes leaves segments that both
+ * the snapshot and `.prev` absorbed; delete them (lowest first) and fsync the log directory.
+ * Only ever called when the current snapshot verified good.
+ */
+export function deleteAbsorbedSegments(run: TableRun, prevAbsorbed: number): void {
+  const doomed = readWalDir(run.paths.wal).segments.filter((s) => s <= prevAbsorbed);
+  if (doomed.length === 0) return;
+  if (!run.dryRun) {
+    for (const s of doomed) io.unlinkSync(segmentPath(run.paths, s));
+    fsyncDir(run.paths.wal);
+  }
+  run.report.deletedSegments.push(...doomed);
+  act(run, `deleted segments ${doomed.join(', ')}, absorbed by both the snapshot and ${rel(run, run.paths.snapshotPrev)} (an interrupted snapshot swap)`);
+}
