@@ -1,0 +1,31 @@
+/** Every fixed string and number of the snapshot format, named (docs/snapshot-format.md). */
+
+/** `meta.format`; bumped on any change an older reader would misread. */
+export const SNAPSHOT_FORMAT = 1;
+
+/** The top-level key of the meta block, always the first entry of a snapshot sdnwal wrote. */
+export const META_KEY = 'meta';
+
+/** Rows are indented by the writer profile's 4 spaces; a line without it ends the rows. */
+export const ROW_INDENT = '    ';
+
+/** The last line of a snapshot: `# rows-crc: <8 hex digits>`, crc32 of the row lines' bytes (each with its LF). */
+export const ROWS_CRC_PREFIX = '# rows-crc: ';
+
+/** An absent cell (the row has no such column) is written as this bare word; an explicit null as `null`. */
+export const ABSENT_CELL = 'nil';
+
+/** The writer flushes its text to the file in chunks of about this many bytes (never the whole table at once). */
+export const WRITE_CHUNK_BYTES = 64 * 1024;
+
+/** Readers read the file in chunks of this size and parse the rows one chunk at a time. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
+/** The meta block is read in steps of this size, so reading it never reads the rows. */
+export const HEAD_CHUNK_BYTES = 16 * 1024;
+
+/** A meta block longer than this is damage, not a reason to read the whole file. */
+export const MAX_META_BYTES = 1024 * 1024;
+
+/** Bytes read from the end of the file to find the rows-crc line. */
+export const TAIL_PROBE_BYTES = 256;
