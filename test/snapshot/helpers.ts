@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { createInitialSnapshot } from '../../src/snapshot/atomic.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
-import type { TableDef } from '../../src/snapshot/meta.js';
+import { readSnapshotMeta, type TableDef } from '../../src/snapshot/meta.js';
 import { isWrite } from '../../src/wal/entry.js';
 import { tablePaths, type TablePaths } from '../../src/wal/paths.js';
 import { scanSegment } from '../../src/wal/reader.js';
@@ -14,7 +14,7 @@ import { LogWriter } from '../../src/wal/writer.js';
 export type Rows = Map<string, Record<string, unknown>>;
 
 export function makeWriter(paths: TablePaths, tableId: string, segmentBytes = 64 << 20): LogWriter {
-  return new LogWriter(paths, { table: paths.table, tableId }, () => (loadSnapshot(paths.snapshot, { table: paths.table })?.meta.absorbedSegment ?? 0) + 1, {
+  return new LogWriter(paths, { table: paths.table, tableId }, () => (readSnapshotMeta(paths.snapshot, { key: 'id' })?.absorbedSegment ?? 0) + 1, {
     sync: 'none', batchMs: 20, batchBytes: 1 << 20, segmentBytes, maxEntryBytes: 1 << 20, lockTimeoutMs: 5000, onLockTimeout: 'error',
   });
 }
