@@ -38,16 +38,20 @@ function tryLoad(file: string, table: string): Loaded {
   }
 }
 
-/** Step 2: a `.sdn.tmp` is a compaction that died before its rename; only the compact.lock holder may delete it. */
+/**
+ * Step 2: `.sdn.tmp` is a compaction that died before its rename, `.sdn.prev.tmp` one that died
+ * while keeping the previous snapshot; only the compact.lock holder may delete them.
+ */
 export function removeSnapshotTemp(run: TableRun): void {
-  const tmp = run.paths.snapshotTmp;
-  if (!fs.existsSync(tmp)) return;
-  if (!run.dryRun) {
-    io.unlinkSync(tmp);
-    fsyncDir(run.paths.dir);
+  for (const tmp of [run.paths.snapshotTmp, `${run.paths.snapshotPrev}.tmp`]) {
+    if (!fs.existsSync(tmp)) continue;
+    if (!run.dryRun) {
+      io.unlinkSync(tmp);
+      fsyncDir(run.paths.dir);
+    }
+    run.report.tempFilesRemoved.push(rel(run, tmp));
+    act(run, `deleted ${rel(run, tmp)}, left by a compaction that did not finish`);
   }
-  run.report.tempFilesRemoved.push(rel(run, tmp));
-  act(run, `deleted ${rel(run, tmp)}, left by a compaction that did not finish`);
 }
 
 /**

@@ -7,7 +7,7 @@ import { SdnwalError } from '../errors.js';
 const TABLE_MARK = /^([A-Za-z0-9_-]{1,64})\.(sdn|wal|lock)$/;
 
 /** Every name a table owns, given its name (PROTOCOLS.md §1 and the atomic-replace temp files). */
-const TABLE_FILE = /^([A-Za-z0-9_-]{1,64})\.(sdn|sdn\.prev|sdn\.tmp|lock|compact\.lock|wal|spool)$/;
+const TABLE_FILE = /^([A-Za-z0-9_-]{1,64})\.(sdn|sdn\.prev|sdn\.tmp|sdn\.prev\.tmp|lock|compact\.lock|wal|spool)$/;
 
 export const QUARANTINE_DIR = 'quarantine';
 
