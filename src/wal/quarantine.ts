@@ -44,10 +44,19 @@ function writeDurably(file: string, data: string | Uint8Array): void {
 
 /** Copy bytes [from, to) of segment `segment` (open as `fd`) to quarantine; does not change the segment. */
 export function quarantineBytes(quarantineDir: string, table: string, segment: number, fd: number, from: number, to: number, reason: string): QuarantineRecord {
-  io.mkdirSync(quarantineDir);
-  const base = path.join(quarantineDir, `${table}.${segment}.${from}`);
+  if (!fs.existsSync(quarantineDir)) {
+    io.mkdirSync(quarantineDir);
+    fsyncDir(path.dirname(quarantineDir));
+  }
+  const bytes = readRange(fd, from, to);
+  // Deterministic, so a re-run after a crash rewrites the same file; a different tear at the
+  // same place (a second writer killed there) gets a suffix instead of overwriting evidence.
+  let base = path.join(quarantineDir, `${table}.${segment}.${from}`);
+  for (let n = 1; fs.existsSync(`${base}.bin`) && !fs.readFileSync(`${base}.bin`).equals(bytes); n++) {
+    base = path.join(quarantineDir, `${table}.${segment}.${from}-${n}`);
+  }
   const rec: QuarantineRecord = { table, segment, offset: from, length: to - from, reason, file: `${base}.bin`, at: new Date().toISOString() };
-  writeDurably(rec.file, readRange(fd, from, to));
+  writeDurably(rec.file, bytes);
   writeDurably(`${base}.json`, `${JSON.stringify(rec, null, 2)}\n`);
   fsyncDir(quarantineDir);
   return rec;

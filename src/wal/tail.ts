@@ -85,7 +85,7 @@ export function ensureSegment(ctx: TailContext, segNo: number): void {
  * Validate `seg` from `from` to its end; cut what is torn; follow a SEAL to the next segment.
  * Returns the tail.
  */
-function validate(ctx: TailContext, seg: ActiveSegment, from: number | undefined, quarantined: QuarantineRecord[]): { seg: ActiveSegment; end: number } {
+function validate(ctx: TailContext, seg: ActiveSegment, from: number | undefined, quarantined: QuarantineRecord[], current: ActiveSegment | undefined): { seg: ActiveSegment; end: number } {
   const r = scanSegment({ fd: seg.fd }, { segNo: seg.segNo, expect: ctx.identity, from, maxEntryBytes: ctx.maxEntryBytes, decode: true });
   if (r.headerProblem) throw new CorruptLogError(seg.path, 0, `segment header: ${r.headerProblem}`);
   seg.headerLength = r.headerLength;
@@ -95,11 +95,14 @@ function validate(ctx: TailContext, seg: ActiveSegment, from: number | undefined
     quarantined.push(cutTail(ctx.paths.quarantine, ctx.paths.table, seg.segNo, seg.fd, damage.offset, `${damage.kind}: ${damage.reason}`));
   }
   if (r.sealedNext !== undefined) {
-    // A roll that died after its SEAL: finish it (PROTOCOLS.md §5, last paragraph).
+    // A roll that died after its SEAL: finish it (PROTOCOLS.md §5, last paragraph). The dead
+    // roller may not have synced its SEAL, so sync it before anything goes into N+1.
+    io.fdatasyncSync(seg.fd);
     ensureSegment(ctx, r.sealedNext);
-    io.closeSync(seg.fd);
+    // The caller's fd may have fdatasyncs in flight: the writer retires it, never this function.
+    if (seg !== current) io.closeSync(seg.fd);
     const next = openSegment(ctx, r.sealedNext);
-    return validate(ctx, next, undefined, quarantined);
+    return validate(ctx, next, undefined, quarantined, current);
   }
   return { seg, end: r.end };
 }
@@ -125,7 +128,7 @@ export function findTail(ctx: TailContext, current: ActiveSegment | undefined): 
       if (seg.headerLength > 0 && size === control.publishedEnd) return { seg, end: size, control, quarantined, reopened };
       // size > published_end: a dead writer's batch; validate only that range.
       const from = seg.headerLength > 0 && size > control.publishedEnd && control.publishedEnd >= seg.headerLength ? control.publishedEnd : undefined;
-      const v = validate(ctx, seg, from, quarantined);
+      const v = validate(ctx, seg, from, quarantined, current);
       return { seg: v.seg, end: v.end, control, quarantined, reopened: reopened || v.seg !== seg };
     }
   }
@@ -137,10 +140,10 @@ export function findTail(ctx: TailContext, current: ActiveSegment | undefined): 
     ensureSegment(ctx, highest);
   }
   if (current && current.segNo === highest && io.fstatSync(current.fd).nlink > 0) {
-    const v = validate(ctx, current, undefined, quarantined);
+    const v = validate(ctx, current, undefined, quarantined, current);
     return { seg: v.seg, end: v.end, control, quarantined, reopened: v.seg !== current };
   }
   const seg = openSegment(ctx, highest);
-  const v = validate(ctx, seg, undefined, quarantined);
+  const v = validate(ctx, seg, undefined, quarantined, current);
   return { seg: v.seg, end: v.end, control, quarantined, reopened: true };
 }

@@ -91,9 +91,13 @@ export class LogWriter {
     return this.commits.syncs;
   }
 
+  private handleFailed(): SdnwalError {
+    return new SdnwalError('HANDLE_FAILED', `table ${this.paths.table}: an earlier fdatasync failed; reopen the store (recovery runs on open)`, { cause: this.commits.failure });
+  }
+
   private checkUsable(): void {
     if (this.closed) throw new SdnwalError('CLOSED', `table ${this.paths.table} is closed`);
-    if (this.commits.failure) throw new SdnwalError('HANDLE_FAILED', `table ${this.paths.table}: an earlier fdatasync failed; reopen the store (recovery runs on open)`, { cause: this.commits.failure });
+    if (this.commits.failure) throw this.handleFailed();
   }
 
   /** Queue one write; resolves when acknowledged per the sync mode. */
@@ -136,6 +140,7 @@ export class LogWriter {
     }
     let written: Written | undefined;
     try {
+      if (this.commits.failure) throw this.handleFailed();
       const tail = this.prepare();
       written = this.writeAt(tail, batch);
     } catch (err) {
@@ -188,7 +193,14 @@ export class LogWriter {
     const ok: Queued[] = [];
     const payloads: Buffer[] = [];
     for (const q of batch) {
-      const payload = encodeEntry({ ...q.write, synced: this.syncedEnd });
+      let payload: Buffer;
+      try {
+        payload = encodeEntry({ ...q.write, synced: this.syncedEnd });
+      } catch (err) {
+        // One bad value fails its own write, never the others batched with it.
+        q.waiter.reject(err);
+        continue;
+      }
       if (payload.length > this.opts.maxEntryBytes) {
         q.waiter.reject(new SdnwalError('ENTRY_TOO_LARGE', `entry of ${payload.length} bytes exceeds maxEntryBytes (${this.opts.maxEntryBytes}); split it into smaller writes`));
         continue;
@@ -203,8 +215,12 @@ export class LogWriter {
     return { fd: tail.seg.fd, end, bytes: end - start, ok };
   }
 
-  /** One write of `payloads` at the tail; on any failure cut back to the tail and throw. */
-  private writeFrames(tail: Tail, payloads: Buffer[]): number {
+  /**
+   * One write of `payloads` at the tail; on any failure cut back to the tail and throw.
+   * `publish: false` leaves the control record alone (a SEAL: the next holder must see it
+   * past published_end and finish the roll, never append after it).
+   */
+  private writeFrames(tail: Tail, payloads: Buffer[], publish = true): number {
     if (payloads.length === 0) return tail.end;
     const buf = encodeFrames(tail.seg.segNo, tail.end, payloads);
     try {
@@ -220,7 +236,7 @@ export class LogWriter {
     }
     const end = tail.end + buf.length;
     this.counters.bytes += buf.length;
-    this.publish(tail, tail.seg.segNo, end);
+    if (publish) this.publish(tail, tail.seg.segNo, end);
     tail.end = end;
     return end;
   }
@@ -264,7 +280,7 @@ export class LogWriter {
   /** Seal the active segment and start the next one (PROTOCOLS.md §5). Lock held. */
   private rollAt(tail: Tail): Tail {
     const n = tail.seg.segNo;
-    this.writeFrames(tail, [encodeEntry({ seal: n + 1 })]);
+    this.writeFrames(tail, [encodeEntry({ seal: n + 1 })], false);
     io.fdatasyncSync(tail.seg.fd);
     ensureSegment(this.ctx, n + 1);
     const next = findTail(this.ctx, undefined);
@@ -298,17 +314,37 @@ export class LogWriter {
     }
     for (let next = this.spool.getNextPending(); next; next = this.spool.getNextPending()) {
       const at = offset;
+      if (!this.spoolReadable(next.id, next.payload)) continue;
       this.spool.claim(next.id, tail.seg.segNo, at);
       add(next.id, next.payload);
       done.push(...this.spool.listClaims().filter((c) => c.id === next!.id).map((c) => c.file));
     }
     if (done.length === 0) return tail;
     this.writeFrames(tail, payloads);
-    io.fdatasyncSync(tail.seg.fd);
+    try {
+      io.fdatasyncSync(tail.seg.fd);
+    } catch (cause) {
+      this.commits.failure = new SdnwalError('IO_ERROR', 'fdatasync of drained spool writes failed; reopen the store', { cause });
+      throw this.commits.failure;
+    }
     for (const f of new Set(done)) this.spool.removeClaim(f);
     fsyncDir(this.paths.spool);
     this.counters.drained += payloads.length;
     return tail;
+  }
+
+  /** A spool file that does not hold a write is moved to quarantine (kept, reported), never retried forever. */
+  private spoolReadable(id: string, payload: Buffer): boolean {
+    try {
+      if (isWrite(decodeEntry(payload))) return true;
+    } catch {
+      // fall through: unreadable
+    }
+    io.mkdirSync(this.paths.quarantine);
+    io.renameSync(`${this.paths.spool}/${id}.w`, `${this.paths.quarantine}/${this.paths.table}.spool.${id}.w`);
+    fsyncDir(this.paths.quarantine);
+    fsyncDir(this.paths.spool);
+    return false;
   }
 
   /** Is there a valid frame carrying `spoolId` at (segNo, offset)? */
@@ -333,6 +369,8 @@ export class LogWriter {
    */
   async withLock<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs = this.opts.lockTimeoutMs): Promise<T> {
     this.checkUsable();
+    // Appends issued before this call are written first, so program order holds in the log.
+    while (this.pumping) await new Promise((r) => setImmediate(r));
     await this.lock.acquire({ timeoutMs });
     const acks: Array<() => void> = [];
     try {
