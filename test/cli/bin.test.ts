@@ -65,6 +65,27 @@ describe('sdnwal as real processes', () => {
     expect(fs.existsSync(path.join(dir, 'todos.sdn'))).toBe(true);
   }, 120_000);
 
+  it('`compact --every` as a process: a SIGTERM between runs ends it with exit 0', async () => {
+    const dir = tmpDir();
+    const ap = await runBin(['append', dir, 'events', '--key', 'id'], ndjson([{ id: 'a' }, { id: 'b' }]));
+    expect(ap.code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'compact', dir, '--every', '1h', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c) => {
+        stdout += c;
+        if (stdout.includes('\n')) resolve();
+      }),
+    );
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe('');
+    expect(JSON.parse(stdout).tables[0]).toMatchObject({ table: 'events', rows: 2, skipped: false });
+  }, 60_000);
+
   it('`sdnwal demo` refuses a directory that is not empty', async () => {
     const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 'x'), '');
