@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'CLOSED'
   | 'NOT_FOUND'
   | 'HANDLE_FAILED'
-  | 'SEGMENT_EXISTS';
+  | 'SEGMENT_EXISTS'
+  | 'WATCH_GAP';
 
 export class SdnwalError extends Error {
   readonly code: ErrorCode;

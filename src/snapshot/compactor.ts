@@ -20,6 +20,7 @@ import { writeSnapshotAtomic } from './atomic.js';
 import { rowColumns } from './format.js';
 import { loadSnapshot } from './load.js';
 import { readSnapshotMeta, type SnapshotMeta } from './meta.js';
+import { readTombstones, withTombstones } from './tombstones.js';
 
 /** Below this much log above the snapshot, an unforced compaction is skipped (or 25% of the snapshot, if more). */
 export const DEFAULT_COMPACT_MIN_BYTES = 4 * 1024 * 1024;
@@ -159,6 +160,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
 
     // The state: the snapshot as loaded above (one copy of the table), with the sealed segments applied.
     const rows = snap?.rows ?? new Map<string, Record<string, unknown>>();
+    const tombstones = readTombstones(paths.snapshot, snap?.meta, snap?.extra ?? []);
     const counts = emptyCounts();
     const absorbed: number[] = [];
     let entries = 0;
@@ -171,7 +173,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
         segNo: s, sealed: true, expect: { table: paths.table, ...(tableId ? { tableId } : {}) },
         onEntry: (e) => {
           if (!isWrite(e)) return;
-          applyWrite(rows, e, counts);
+          applyWrite(rows, e, counts, tombstones);
           entries++;
         },
       });
@@ -189,7 +191,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
       ...(snap?.meta.conflict !== undefined ? { conflict: snap.meta.conflict } : {}), adopted: false,
     };
     const values = keyedRows(rows, key);
-    writeSnapshotAtomic(paths, meta, values, snap?.extra ?? [], { columns: rowColumns(meta.columns, key, values), onProgress: progress });
+    writeSnapshotAtomic(paths, meta, values, withTombstones(meta, snap?.extra ?? [], tombstones), { columns: rowColumns(meta.columns, key, values), onProgress: progress });
 
     // §6 step 7: the log the previous snapshot absorbed; `.prev` + the segments above k stay a lossless fallback.
     const deleted: number[] = [];

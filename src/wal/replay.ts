@@ -2,10 +2,15 @@
  * Replay rules of log entries onto a table state (DESIGN.md "Log entries"); no table state is
  * needed to append, so these rules decide what a write means: insert of an existing key
  * replaces the row, update of a missing key is ignored, delete of a missing key does nothing.
+ * A versioned table's delete entry carries the deleted row's last version (`values.version`); replay
+ * keeps it as a tombstone so a re-insert continues from it (versions never repeat for a key).
  */
 import type { PendingWrite } from './entry.js';
 
 export type Record_ = Record<string, unknown>;
+
+/** The column holding a versioned table's row version; in a delete entry's row values it is the tombstone's version. */
+export const VERSION_COLUMN = 'version';
 
 /** Counts of each replay case, for `stats` and `verify`. */
 export interface ReplayCounts {
@@ -21,14 +26,18 @@ export function emptyCounts(): ReplayCounts {
   return { inserted: 0, replaced: 0, updated: 0, updateMissing: 0, deleted: 0, deleteMissing: 0 };
 }
 
-/** Apply one write to `rows` (keyed by the string form of the key); returns the keys it changed. */
-export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?: ReplayCounts): void {
+/**
+ * Apply one write to `rows` (keyed by the string form of the key). With `tombstones` (key → version
+ * of its delete), a delete carrying a version records it and an insert of the key clears it.
+ */
+export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?: ReplayCounts, tombstones?: Map<string, number>): void {
   for (const row of w.rows) {
     const key = row.key;
     switch (w.operation) {
       case 'insert':
         if (counts) rows.has(key) ? counts.replaced++ : counts.inserted++;
         rows.set(key, { ...(row.values ?? {}) });
+        tombstones?.delete(key);
         break;
       case 'update': {
         const cur = rows.get(key);
@@ -40,10 +49,13 @@ export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?:
         if (counts) counts.updated++;
         break;
       }
-      case 'delete':
+      case 'delete': {
         if (counts) rows.has(key) ? counts.deleted++ : counts.deleteMissing++;
         rows.delete(key);
+        const version = row.values?.[VERSION_COLUMN];
+        if (tombstones && typeof version === 'number') tombstones.set(key, version);
         break;
+      }
     }
   }
 }

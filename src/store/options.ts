@@ -1,0 +1,123 @@
+/** Store and table options: typed, documented and validated in one place, with one message template. */
+import { z } from 'zod';
+import { SdnwalError } from '../errors.js';
+
+export type SyncMode = 'always' | 'batch' | 'none';
+export type RecoveryPolicy = 'tolerate-tail' | 'strict' | 'salvage';
+export type ConflictStrategy = 'error' | 'last-write-wins' | 'last-modified-wins' | 'merge';
+
+export interface StoreOptions {
+  /** When an append resolves: 'always' after fdatasync (default), 'batch' after the write with an fdatasync every batchMs/batchBytes, 'none' after the write. */
+  readonly sync?: SyncMode;
+  /** 'batch' mode: the longest an acknowledged write stays unsynced. @default 50 */
+  readonly batchMs?: number;
+  /** 'batch' mode: fdatasync once this many bytes are unsynced. @default 1 MiB */
+  readonly batchBytes?: number;
+  /** Writers roll the active segment when it passes this size. @default 64 MiB */
+  readonly segmentBytes?: number;
+  /** Largest encoded entry; larger writes fail with ENTRY_TOO_LARGE before anything is written. @default 16 MiB */
+  readonly maxEntryBytes?: number;
+  /** How long a write waits for the table lock. @default 10000 */
+  readonly lockTimeoutMs?: number;
+  /** What recovery at open does with damage (see README, Recovery). @default 'tolerate-tail' */
+  readonly recovery?: RecoveryPolicy;
+  /** In-process compaction: every `everyMs`, of tables whose log holds at least `afterBytes` above the snapshot. */
+  readonly autoCompact?: { readonly everyMs?: number; readonly afterBytes?: number } | false;
+  /** Open for reading only: create nothing, take no lock, repair nothing. @default false */
+  readonly readOnly?: boolean;
+}
+
+export interface TableOptions<R extends Record<string, unknown> = Record<string, unknown>> {
+  /** The key column. Needed when the table is created (or adopted from a plain .sdn file). */
+  readonly key?: string;
+  /** The columns in order; when given, records with other columns are INVALID_RECORD. Stored with the table. */
+  readonly columns?: readonly string[];
+  /** Optional zod object schema every inserted record must pass. */
+  readonly schema?: z.ZodType<R>;
+  /** Turns versioning on (rows carry `version` and `last_modified`) and picks the conflict strategy. */
+  readonly conflict?: ConflictStrategy;
+  /** For conflict 'merge': combine the stored row and the incoming one. Default: fields the caller gave win. */
+  readonly merge?: (stored: R, incoming: Partial<R>) => R;
+  readonly sync?: SyncMode;
+  readonly lockTimeoutMs?: number;
+  /** On a lock timeout, fail ('error', default) or queue the write durably in the spool ('spool'). */
+  readonly onLockTimeout?: 'error' | 'spool';
+}
+
+const positiveInt = z.number().int().positive();
+
+const storeSchema = z
+  .object({
+    sync: z.enum(['always', 'batch', 'none']),
+    batchMs: positiveInt,
+    batchBytes: positiveInt,
+    segmentBytes: z.number().int().min(4096),
+    maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
+    lockTimeoutMs: z.number().int().min(0),
+    recovery: z.enum(['tolerate-tail', 'strict', 'salvage']),
+    autoCompact: z.union([z.literal(false), z.object({ everyMs: positiveInt.optional(), afterBytes: positiveInt.optional() }).strict()]),
+    readOnly: z.boolean(),
+  })
+  .strict()
+  .partial();
+
+const tableSchema = z
+  .object({
+    key: z.string().min(1),
+    columns: z.array(z.string().min(1)).min(1),
+    schema: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'a zod schema'),
+    conflict: z.enum(['error', 'last-write-wins', 'last-modified-wins', 'merge']),
+    merge: z.custom<(a: unknown, b: unknown) => unknown>((v) => typeof v === 'function', 'a function'),
+    sync: z.enum(['always', 'batch', 'none']),
+    lockTimeoutMs: z.number().int().min(0),
+    onLockTimeout: z.enum(['error', 'spool']),
+  })
+  .strict()
+  .partial();
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const at = issue.path.join('.') || what;
+  const got = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], value);
+  throw new SdnwalError('INVALID_OPTION', `Expected \`${at}\` to be valid (${issue.message}), got \`${String(got)}\` (${typeof got})`);
+}
+
+export interface ResolvedStoreOptions {
+  sync: SyncMode;
+  batchMs: number;
+  batchBytes: number;
+  segmentBytes: number;
+  maxEntryBytes: number;
+  lockTimeoutMs: number;
+  recovery: RecoveryPolicy;
+  autoCompact: { everyMs: number; afterBytes: number } | false;
+  readOnly: boolean;
+}
+
+export function resolveStoreOptions(opts: StoreOptions | undefined): ResolvedStoreOptions {
+  const o = check(storeSchema, opts, 'options');
+  return {
+    sync: o.sync ?? 'always',
+    batchMs: o.batchMs ?? 50,
+    batchBytes: o.batchBytes ?? 1024 * 1024,
+    segmentBytes: o.segmentBytes ?? 64 * 1024 * 1024,
+    maxEntryBytes: o.maxEntryBytes ?? 16 * 1024 * 1024,
+    lockTimeoutMs: o.lockTimeoutMs ?? 10_000,
+    recovery: o.recovery ?? 'tolerate-tail',
+    autoCompact: o.autoCompact ? { everyMs: o.autoCompact.everyMs ?? 60_000, afterBytes: o.autoCompact.afterBytes ?? 4 * 1024 * 1024 } : false,
+    readOnly: o.readOnly ?? false,
+  };
+}
+
+export function checkTableOptions(opts: TableOptions | undefined): TableOptions {
+  check(tableSchema, opts, 'options');
+  const o = opts ?? {};
+  if (o.columns) {
+    const dup = o.columns.find((c, i) => o.columns!.indexOf(c) !== i);
+    if (dup !== undefined) throw new SdnwalError('INVALID_OPTION', `Expected \`columns\` to be distinct, got \`${dup}\` twice`);
+    if (o.key && !o.columns.includes(o.key)) throw new SdnwalError('INVALID_OPTION', `Expected \`columns\` to include the key column \`${o.key}\`, got \`${o.columns.join(',')}\``);
+  }
+  return o;
+}

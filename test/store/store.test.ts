@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { openStore } from '../../src/index.js';
+import { tmpDir } from '../helpers/tmp.js';
+
+const columns = ['id', 'keyword', 'area', 'priority', 'description', 'status'];
+const todo = (id: string, extra: Record<string, unknown> = {}) => ({ id, keyword: 'TODO', area: 'core', priority: 'P2', description: `do ${id}`, status: 'open', ...extra });
+
+describe('Store and Table', () => {
+  it('insert, get, all, count; values keep their types; keys compare as strings', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('events', { key: 'id' });
+    await t.insert({ id: 1, n: 2.5, ok: true, tags: ['a', 'b'], nested: { x: null } });
+    expect(await t.get(1)).toEqual({ id: 1, n: 2.5, ok: true, tags: ['a', 'b'], nested: { x: null } });
+    expect(await t.get('1')).toEqual(await t.get(1));
+    expect(await t.count()).toBe(1);
+    expect(await t.all()).toHaveLength(1);
+    await store.close();
+  });
+
+  it('replay rules: insert of an existing key replaces, update merges, update/delete of a missing key do nothing', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('todos', { key: 'id', columns });
+    await t.insert(todo('t1'));
+    await t.insert(todo('t1', { priority: 'P1' }));
+    expect((await t.get('t1'))!.priority).toBe('P1');
+    await t.update({ id: 't1', status: 'done' });
+    expect(await t.get('t1')).toEqual(todo('t1', { priority: 'P1', status: 'done' }));
+    await t.update({ id: 'nope', status: 'done' });
+    await t.delete('nope');
+    expect(await t.get('nope')).toBeUndefined();
+    expect(await t.count()).toBe(1);
+    await t.delete('t1');
+    expect(await t.count()).toBe(0);
+    await store.close();
+  });
+
+  it('data survives close and reopen; a second store sees the first one\'s appends', async () => {
+    const dir = tmpDir();
+    const a = await openStore(dir);
+    const ta = await a.table('todos', { key: 'id', columns });
+    await ta.insertMany([todo('a'), todo('b'), todo('c')]);
+    const b = await openStore(dir);
+    const tb = await b.table('todos');
+    expect(await tb.count()).toBe(3);
+    await ta.insert(todo('d'));
+    expect(await tb.count()).toBe(4);
+    expect(tb.columns).toEqual(columns);
+    await a.close();
+    await b.close();
+    const c = await openStore(dir);
+    expect(await (await c.table('todos')).count()).toBe(4);
+    await c.close();
+  });
+
+  it('rejects table names that could escape the store, writing nothing', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    for (const name of ['../x', 'a/b', '/abs', '', 'a\u0000b', '.', '..', 'x'.repeat(65)]) {
+      await expect(store.table(name, { key: 'id' })).rejects.toMatchObject({ code: 'INVALID_TABLE_NAME' });
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+    expect(fs.existsSync(path.join(dir, '..', 'x.sdn'))).toBe(false);
+    await store.close();
+  });
+
+  it('bad records are INVALID_RECORD and write nothing', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const schema = z.object({ id: z.string(), n: z.number() });
+    const t = await store.table('s', { key: 'id', columns: ['id', 'n'], schema });
+    await expect(t.insert({ n: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert({ id: 'a', n: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert({ id: 'a', n: 1, other: 2 } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert(null as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insertMany([{ id: 'ok', n: 1 }, { id: 'bad' } as never])).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.update({ id: 'a', n: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    expect(await t.count()).toBe(0);
+    await store.close();
+  });
+
+  it('a table reopened with other columns or key is SCHEMA_MISMATCH, not a silent change', async () => {
+    const dir = tmpDir();
+    const a = await openStore(dir);
+    await a.table('todos', { key: 'id', columns });
+    await expect(a.table('todos', { key: 'id', columns: ['id', 'x'] })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    await a.close();
+    const b = await openStore(dir);
+    await expect(b.table('todos', { key: 'id', columns: ['id', 'x'] })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    await expect(b.table('todos', { key: 'name' })).rejects.toMatchObject({ code: 'SCHEMA_MISMATCH' });
+    await b.close();
+  });
+
+  it('a new table needs its key column; bad options are INVALID_OPTION', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    await expect(store.table('x')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(store.table('x', { key: 'id', bogus: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(openStore(dir, { sync: 'sometimes' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await store.close();
+  });
+
+  it('checked writes: insert ifAbsent, update mustExist', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('todos', { key: 'id', columns });
+    expect(await t.insert(todo('a'), { ifAbsent: true })).toBe(true);
+    expect(await t.insert(todo('a', { status: 'x' }), { ifAbsent: true })).toBe(false);
+    expect((await t.get('a'))!.status).toBe('open');
+    await expect(t.update({ id: 'zz', status: 'done' }, { mustExist: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await store.close();
+  });
+
+  it('modify is read-modify-write under the lock; re-entry throws REENTRANT; async fn is rejected', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('c', { key: 'id' });
+    await Promise.all(Array.from({ length: 50 }, () => t.modify('n', (row) => ({ id: 'n', v: ((row?.v as number) ?? 0) + 1 }))));
+    expect((await t.get('n'))!.v).toBe(50);
+    const inner: Promise<unknown>[] = [];
+    await t.modify('n', (row) => {
+      for (const p of [t.modify('n', (r) => r), t.insert({ id: 'm' }), t.compact()]) inner.push(p.then(() => 'resolved', (e) => e));
+      return row;
+    });
+    for (const r of await Promise.all(inner)) expect(r).toMatchObject({ code: 'REENTRANT' });
+    expect(await t.get('m')).toBeUndefined();
+    await expect(t.modify('n', (async () => ({ id: 'n' })) as never)).rejects.toThrow(/synchronous/);
+    await store.close();
+  });
+
+  it('close waits for pending writes; a closed table rejects writes', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir, { sync: 'none' });
+    const t = await store.table('e', { key: 'id' });
+    const pending = Array.from({ length: 100 }, (_, i) => t.insert({ id: i }));
+    await store.close();
+    await Promise.all(pending);
+    await expect(t.insert({ id: 'late' })).rejects.toMatchObject({ code: 'CLOSED' });
+    const again = await openStore(dir);
+    expect(await (await again.table('e')).count()).toBe(100);
+    await again.close();
+  });
+
+  it('read-only open creates nothing and finds no missing table', async () => {
+    const dir = tmpDir();
+    await expect(openStore(path.join(dir, 'nope'), { readOnly: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fs.existsSync(path.join(dir, 'nope'))).toBe(false);
+    const ro = await openStore(dir, { readOnly: true });
+    await expect(ro.table('missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('reads see writes after a compaction, and a reopened table loads the snapshot', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('todos', { key: 'id', columns });
+    for (let i = 0; i < 20; i++) await t.insert(todo(`t${i}`));
+    await t.delete('t3');
+    await t.update({ id: 't4', status: 'done' });
+    const before = await t.all();
+    await t.compact();
+    expect(await t.all()).toEqual(before);
+    await t.insert(todo('after'));
+    await store.close();
+    const again = await openStore(dir);
+    const t2 = await again.table('todos');
+    expect(await t2.count()).toBe(20);
+    expect((await t2.get('t4'))!.status).toBe('done');
+    await again.close();
+  });
+});
