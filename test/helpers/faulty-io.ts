@@ -180,17 +180,8 @@ export class FaultyIO implements FileIO {
     const f = this.fds.get(fd);
     if (!f || !this.within(f.path)) return;
     if (f.dir) this.listings.set(f.path, this.listing(f.path));
-    else if (f.key !== undefined) {
-      const size = fs.fstatSync(fd).size;
-      const buf = Buffer.alloc(size);
-      let got = 0;
-      while (got < size) {
-        const r = fs.readSync(fd, buf, got, size - got, got);
-        if (r === 0) break;
-        got += r;
-      }
-      this.durable.set(f.key, buf.subarray(0, got));
-    }
+    // Re-open through /proc (Linux): the descriptor may be write-only.
+    else if (f.key !== undefined) this.durable.set(f.key, fs.readFileSync(`/proc/self/fd/${fd}`));
   }
 
   private syncCall(kind: string): void {
