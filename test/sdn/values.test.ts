@@ -27,7 +27,7 @@ describe('setKey', () => {
     const o: SdnObject = {};
     let r = setKey(o, 'a', [1], null);
     r = setKey(o, 'a', [2], r);
-    r = setKey(o, 'a', 3, r);
+    setKey(o, 'a', 3, r);
     expect(o).toEqual({ a: [[1], [2], 3] });
   });
   it('defines __proto__ as an own property', () => {

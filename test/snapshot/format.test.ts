@@ -37,7 +37,7 @@ describe('snapshot format', () => {
     expect(lines).toContain('    "t2", "FIXME", 1.5');
     expect(lines.at(-2)).toMatch(/^# rows-crc: [0-9a-f]{8}$/);
     expect(lines.at(-1)).toBe('');
-    const doc = parse(text) as Record<string, any>;
+    const doc = parse(text) as Record<string, unknown>;
     expect(doc.t).toEqual(rows);
     expect(doc.meta).toMatchObject({ format: 1, table: 't', table_id: TABLE_ID, key: 'id', columns: ['id', 'keyword', 'n'], absorbed_segment: 3, row_count: 2 });
   });

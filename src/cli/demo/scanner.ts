@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const store = await openStore(a.dir, { sync: 'always' });
   const table = await store.table(DEMO_TABLE);
   const started = performance.now();
-  let acked: number[] = [];
+  const acked: number[] = [];
   let flushQueued = false;
   const ack = (n: number): void => {
     acked.push(n);
