@@ -46,7 +46,11 @@ function checkValue(table: string, v: unknown, at: string): void {
     return;
   }
   if (isPlainObject(v)) {
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) checkValue(table, x, `${at}.${k}`);
+    for (const [k, x] of Object.entries(v)) {
+      // msgpack would read it back as `__proto_`: refuse rather than change data.
+      if (k === '__proto__') throw new InvalidRecordError(`table ${table}: ${at} has a property named "__proto__", which cannot be stored`);
+      if (x !== undefined) checkValue(table, x, `${at}.${k}`);
+    }
     return;
   }
   const kind = v === undefined ? 'undefined' : typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v;
@@ -54,7 +58,10 @@ function checkValue(table: string, v: unknown, at: string): void {
 }
 
 function checkColumns(rules: RecordRules, rec: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(rec)) if (v !== undefined) checkValue(rules.table, v, k);
+  for (const [k, v] of Object.entries(rec)) {
+    if (k === '__proto__') throw new InvalidRecordError(`table ${rules.table}: a column named "__proto__" cannot be stored`);
+    if (v !== undefined) checkValue(rules.table, v, k);
+  }
   if (!rules.columns) return;
   for (const k of Object.keys(rec)) {
     if (!rules.columns.includes(k)) throw new InvalidRecordError(`table ${rules.table}: unknown column ${JSON.stringify(k)}; columns are ${rules.columns.join(', ')}`);

@@ -134,6 +134,7 @@ export class Store {
           maxEntryBytes: this.options.maxEntryBytes,
           lockTimeoutMs: o.lockTimeoutMs ?? this.options.lockTimeoutMs,
           onLockTimeout: o.onLockTimeout ?? 'error',
+          trustedValues: true,
         });
     if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
     const given = o.columns ? (conflict ? withVersionColumns(o.columns) : [...o.columns]) : null;

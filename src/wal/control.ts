@@ -85,13 +85,22 @@ function freshWaiters(slot: Buffer, nowMs = Date.now()): number {
   return age <= WAITER_STALE_MS ? count : 0;
 }
 
+let lastBoot: { id: string; bytes: Buffer } | undefined;
+
+/** The 16 bytes of a boot id (cached: every append writes the same one). */
+function bootBytes(id: string): Buffer {
+  if (lastBoot?.id === id) return lastBoot.bytes;
+  const boot = id.replace(/-/g, '').toLowerCase();
+  if (!BOOT_ID_HEX.test(boot)) throw new TypeError(`Expected \`bootId\` to be 32 hex digits, got \`${id}\` (${typeof id})`);
+  lastBoot = { id, bytes: Buffer.from(boot, 'hex') };
+  return lastBoot.bytes;
+}
+
 export function encodeControl(r: ControlRecord): Buffer {
   const buf = Buffer.alloc(CONTROL_RECORD_BYTES);
   MAGIC.copy(buf, 0);
   buf.writeUInt16LE(VERSION, OFF_VERSION);
-  const boot = r.bootId.replace(/-/g, '').toLowerCase();
-  if (!BOOT_ID_HEX.test(boot)) throw new TypeError(`Expected \`bootId\` to be 32 hex digits, got \`${r.bootId}\` (${typeof r.bootId})`);
-  buf.write(boot, OFF_BOOT_ID, BOOT_ID_BYTES, 'hex');
+  bootBytes(r.bootId).copy(buf, OFF_BOOT_ID);
   u64(buf, OFF_ACTIVE_SEG, r.activeSeg, 'activeSeg');
   u64(buf, OFF_PUBLISHED_END, r.publishedEnd, 'publishedEnd');
   u64(buf, OFF_GENERATION, r.generation, 'generation');

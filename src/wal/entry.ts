@@ -100,13 +100,16 @@ export function decodeEntry(payload: Uint8Array): LogEntry {
  * holds always decodes: a value msgpack can write but not read back (a Map with object keys)
  * or a malformed entry throws INVALID_RECORD here, before any write.
  */
-export function encodeEntry(e: LogEntry): Buffer {
+export function encodeEntry(e: LogEntry, verify = true): Buffer {
   let buf: Buffer;
   try {
     buf = packr.pack(e);
   } catch (err) {
     throw new SdnwalError('INVALID_RECORD', `cannot encode log entry: ${(err as Error).message}`, { cause: err });
   }
+  // Callers that checked their values already (the Table does: plain JSON-like values, no
+  // `__proto__` keys) skip the checks below, which cost a second decode on the append path.
+  if (!verify) return buf;
   // msgpackr reads a `__proto__` key back as `__proto_` (its prototype-pollution guard), which
   // would change data silently. The native byte search keeps the common case free.
   if (buf.includes(PROTO_KEY) && hasProtoKey(e)) {

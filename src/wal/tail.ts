@@ -112,10 +112,13 @@ function controlUsable(c: ControlRecord | undefined): c is ControlRecord {
 }
 
 /** Find the tail of the log. Must be called holding the table lock. */
-export function findTail(ctx: TailContext, current: ActiveSegment | undefined): Tail {
+export function findTail(ctx: TailContext, current: ActiveSegment | undefined, known?: ControlRecord): Tail {
   const control = readControl(ctx.lockFd);
   const quarantined: QuarantineRecord[] = [];
-  if (controlUsable(control) && !fs.existsSync(segmentPath(ctx.paths, control.activeSeg + 1))) {
+  // Nobody published since this process did: the active segment is still ours (a roll that died
+  // half-way leaves its SEAL past published_end, which the size check below catches).
+  const unchanged = known !== undefined && control !== undefined && control.generation === known.generation && control.activeSeg === known.activeSeg;
+  if (controlUsable(control) && (unchanged || !fs.existsSync(segmentPath(ctx.paths, control.activeSeg + 1)))) {
     let seg = current;
     let reopened = false;
     if (seg && (seg.segNo !== control.activeSeg || io.fstatSync(seg.fd).nlink === 0)) seg = undefined;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
 import { fsyncDir, io, writeFully } from '../io.js';
-import { writeControl } from './control.js';
+import { type ControlRecord, writeControl } from './control.js';
 import { currentBootId } from './control.js';
 import { encodeEntry, decodeEntry, isWrite, type PendingWrite } from './entry.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
@@ -30,9 +30,15 @@ export interface WriterOptions {
   maxEntryBytes: number;
   lockTimeoutMs: number;
   onLockTimeout: 'error' | 'spool';
+  /** The caller checked every value (the Table does), so encoding skips its decode-back check. */
+  trustedValues?: boolean;
 }
 
-/** One write as the caller gives it; `synced` is filled in when its frame is encoded. */
+/**
+ * One write as the caller gives it; `synced` is filled in when its frame is encoded. Values must
+ * be checked by the caller (the Table accepts only JSON-like values): `trusted` writes skip the
+ * encoder's decode-back check.
+ */
 export type WriteRequest = Omit<PendingWrite, 'synced' | 'spoolId'>;
 
 /** A batch is at most this many payload bytes (PROTOCOLS.md §4 step 1). */
@@ -69,6 +75,8 @@ export class LogWriter {
   private readonly commits = new GroupCommit();
   private batchTimer: NodeJS.Timeout | undefined;
   private unsyncedBytes = 0;
+  /** The control record this process published last (lets the tail check skip a stat). */
+  private lastControl: ControlRecord | undefined;
   private closed = false;
   /** Counters for stats and the demo. */
   readonly counters = { batches: 0, entries: 0, bytes: 0, spooled: 0, drained: 0, rolls: 0 };
@@ -167,7 +175,7 @@ export class LogWriter {
   /** Under the lock: find the tail, drain the spool, roll if the segment is full. */
   private prepare(): Tail {
     this.closeRetired();
-    let tail = findTail(this.ctx, this.active);
+    let tail = findTail(this.ctx, this.active, this.lastControl);
     this.adopt(tail);
     if (fs.existsSync(this.paths.spool)) tail = this.drainSpool(tail);
     if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
@@ -195,7 +203,7 @@ export class LogWriter {
     for (const q of batch) {
       let payload: Buffer;
       try {
-        payload = encodeEntry({ ...q.write, synced: this.syncedEnd });
+        payload = encodeEntry({ ...q.write, synced: this.syncedEnd }, !this.opts.trustedValues);
       } catch (err) {
         // One bad value fails its own write, never the others batched with it.
         q.waiter.reject(err);
@@ -253,6 +261,7 @@ export class LogWriter {
     };
     writeControl(this.lock.fd, rec);
     tail.control = rec;
+    this.lastControl = rec;
   }
 
   private acknowledge(fd: number, end: number, bytes: number, waiters: Waiter[]): void {

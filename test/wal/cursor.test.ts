@@ -15,7 +15,7 @@ const keys = (r: CursorRead) => r.entries.map(({ entry }) => (isWrite(entry) ? e
 /** Append frames for `entries` at the end of the file, as a writer would. */
 function append(file: string, ...entries: Parameters<typeof encodeEntry>[0][]): number {
   const start = fs.statSync(file).size;
-  fs.appendFileSync(file, encodeFrames(SEG, start, entries.map(encodeEntry)));
+  fs.appendFileSync(file, encodeFrames(SEG, start, entries.map((e) => encodeEntry(e))));
   return fs.statSync(file).size;
 }
 
