@@ -78,10 +78,19 @@ function timeOf(row: Record_): number {
   return Number.isFinite(ms) ? ms : -Infinity;
 }
 
-/** The record without the columns the table assigns (a given `version` is ignored: use expectedVersion). */
+/**
+ * The record without the columns the table assigns (a given `version` is ignored: use
+ * expectedVersion). Anything but an object is passed on for record.ts to reject as INVALID_RECORD.
+ */
 function userPart(rec: Record_): Record_ {
+  if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return rec;
   const { [VERSION_COLUMN]: _v, [LAST_MODIFIED_COLUMN]: _m, ...rest } = rec;
   return rest;
+}
+
+/** The `last_modified` a record gives, if it is an object at all. */
+function givenTime(rec: unknown): unknown {
+  return typeof rec === 'object' && rec !== null ? (rec as Record_)[LAST_MODIFIED_COLUMN] : undefined;
 }
 
 function defaultMerge(stored: Record_, incoming: Record_): Record_ {
@@ -111,7 +120,7 @@ export class Versioning<R extends Record_ = Record_> {
    */
   private stamp(key: string, next: Record_, prev: Record_ | undefined, version: number): Row {
     if (typeof next !== 'object' || next === null) throw new InvalidRecordError(`table ${this.table}: a record must be a plain object, got ${next === null ? 'null' : typeof next}`);
-    const given = next[LAST_MODIFIED_COLUMN];
+    const given = givenTime(next);
     const lm = prev !== undefined && given === prev[LAST_MODIFIED_COLUMN] ? undefined : parseLastModified(given, this.table);
     const row = toInsertRow(this.host.rules, userPart(next));
     if (row.key !== key) throw new InvalidRecordError(`table ${this.table}: the write changed the key from ${JSON.stringify(key)} to ${JSON.stringify(row.key)}`);
@@ -121,7 +130,7 @@ export class Versioning<R extends Record_ = Record_> {
   /** Insert a whole record; an existing key is replaced and its version goes up by one. */
   async insert(record: R, ifAbsent: boolean): Promise<boolean> {
     const checked = toInsertRow(this.host.rules, userPart(record));
-    parseLastModified(record[LAST_MODIFIED_COLUMN], this.table);
+    parseLastModified(givenTime(record), this.table);
     return this.host.locked(async (log) => {
       const cur = this.host.state().get(checked.key);
       if (ifAbsent && cur) return { result: false };
@@ -133,8 +142,9 @@ export class Versioning<R extends Record_ = Record_> {
   /** Insert many records as one log entry; a key given twice takes two versions. */
   async insertMany(records: readonly R[]): Promise<void> {
     const keys = records.map((r) => {
-      parseLastModified(r[LAST_MODIFIED_COLUMN], this.table);
-      return toInsertRow(this.host.rules, userPart(r)).key;
+      const key = toInsertRow(this.host.rules, userPart(r)).key;
+      parseLastModified(givenTime(r), this.table);
+      return key;
     });
     if (records.length === 0) return;
     await this.host.locked(async (log) => {
@@ -159,7 +169,7 @@ export class Versioning<R extends Record_ = Record_> {
       throw new TypeError(`Expected \`expectedVersion\` to be an integer >= 0, got \`${String(expected)}\` (${typeof expected})`);
     }
     const { key } = toUpdateRow(this.host.rules, userPart(partial as Record_));
-    const given = parseLastModified((partial as Record_)[LAST_MODIFIED_COLUMN], this.table);
+    const given = parseLastModified(givenTime(partial), this.table);
     const incoming: Record_ = { ...userPart(partial as Record_), ...(given !== undefined ? { [LAST_MODIFIED_COLUMN]: given } : {}) };
     for (const k of Object.keys(incoming)) if (incoming[k] === undefined) delete incoming[k];
     const strategy = this.settings.conflict;

@@ -227,7 +227,15 @@ describe('versioned tables', () => {
     await expect(t.update({ id: 'd1', title: 'b' }, { expectedVersion: -1 })).rejects.toThrow(TypeError);
     await expect(t.update({ id: 'd1', body: 'b' })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.insertMany([{ id: 'd3' }, { id: 'd4', last_modified: 'soon' }])).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    for (const bad of [null, [], 'd5']) {
+      await expect(t.insert(bad as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+      await expect(t.update(bad as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    }
+    await expect(t.modify('d1', () => ({ id: 'd1', title: 'x', last_modified: 'later' }))).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     expect(logBytes(dir)).toBe(bytes);
+    // A Date is taken too, stored as a UTC ISO string.
+    await t.update({ id: 'd1', last_modified: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)) } as never);
+    expect((await t.get('d1'))!.last_modified).toBe('2030-01-02T03:04:05.000Z');
     await store.close();
   });
 });
