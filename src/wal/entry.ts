@@ -92,7 +92,27 @@ export function decodeEntry(payload: Uint8Array): LogEntry {
     parseWith(padSchema, raw);
     return { pad: true };
   }
+  if (looksLikeWrite(raw)) return raw;
   return parseWith(pendingWriteSchema, raw);
+}
+
+/**
+ * The same checks as pendingWriteSchema without building new objects: replay decodes millions
+ * of rows, and this keeps the common (valid) case cheap. Anything it rejects goes through zod,
+ * which names what is wrong.
+ */
+function looksLikeWrite(raw: object): raw is PendingWrite {
+  const w = raw as Record<string, unknown>;
+  if (w.operation !== 'insert' && w.operation !== 'update' && w.operation !== 'delete') return false;
+  if (typeof w.timestamp !== 'number' || !Number.isInteger(w.synced) || (w.synced as number) < 0) return false;
+  if (w.spoolId !== undefined && typeof w.spoolId !== 'string') return false;
+  if (!Array.isArray(w.rows)) return false;
+  for (const r of w.rows as unknown[]) {
+    if (typeof r !== 'object' || r === null || typeof (r as Row).key !== 'string') return false;
+    const v = (r as Row).values;
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) return false;
+  }
+  return true;
 }
 
 /**

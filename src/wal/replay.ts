@@ -36,7 +36,9 @@ export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?:
     switch (w.operation) {
       case 'insert':
         if (counts) rows.has(key) ? counts.replaced++ : counts.inserted++;
-        rows.set(key, { ...(row.values ?? {}) });
+        // The decoded entry is ours alone: keep its values object rather than copy it (readers
+        // hand out copies).
+        rows.set(key, row.values ?? {});
         tombstones?.delete(key);
         break;
       case 'update': {
