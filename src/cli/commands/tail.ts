@@ -72,18 +72,22 @@ class EntryReader {
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name] = needPositionals(ctx, 2, 2, USAGE) as [string, string];
-  // Opening read-only checks the store and table exist (and creates nothing).
-  await withReadOnlyTable(dir, name, async () => undefined);
-  const reader = new EntryReader(tablePaths(dir, name));
   const print = (e: TailEntry): void => (ctx.values.json ? writeJson(ctx.io.stdout, e) : writeLine(ctx.io.stdout, formatEntry(e)));
-  reader.read(print);
-  if (!ctx.values.follow) return EXIT_OK;
+  if (!ctx.values.follow) {
+    // Opening read-only checks the store and table exist (and creates nothing).
+    await withReadOnlyTable(dir, name, async () => undefined);
+    new EntryReader(tablePaths(dir, name)).read(print);
+    return EXIT_OK;
+  }
+  // --follow: the table's watch() yields every committed entry exactly once, in log order,
+  // even when a compaction absorbs segments between two polls.
   const stop = stopOnSignals();
   try {
-    while (!stop.signal.aborted) {
-      await stop.sleep(FOLLOW_POLL_MS);
-      reader.read(print);
-    }
+    await withReadOnlyTable(dir, name, async (table) => {
+      for await (const e of table.watch({ signal: stop.signal, fromStart: true, pollMs: FOLLOW_POLL_MS })) {
+        print(toEntry({ operation: e.operation, rows: e.rows, timestamp: e.timestamp, synced: 0 }, e.segment, e.offset));
+      }
+    });
   } finally {
     stop.dispose();
   }
