@@ -74,11 +74,8 @@ export function writeFully(fd: number, buf: Uint8Array, position: number): void 
   }
 }
 
-/**
- * Replace `path` atomically with `data`: write `path.tmp`, fsync it, rename over `path`,
- * fsync the directory.
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array, dir: string): void {
+/** Write `path.tmp`, fsync it and rename it to `path` (the caller fsyncs the directory). */
+export function writeTmpThenRename(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp`;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = io.openSync(tmp, 'w', 0o644);
@@ -89,5 +86,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, dir: st
     io.closeSync(fd);
   }
   io.renameSync(tmp, path);
+}
+
+/**
+ * Replace `path` atomically with `data`: write `path.tmp`, fsync it, rename over `path`,
+ * fsync the directory.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, dir: string): void {
+  writeTmpThenRename(path, data);
   fsyncDir(dir);
 }

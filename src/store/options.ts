@@ -1,8 +1,9 @@
 /** Store and table options: typed, documented and validated in one place, with one message template. */
 import { z } from 'zod';
 import { SdnwalError } from '../errors.js';
+import type { SyncMode, WriterOptions } from '../wal/writer.js';
 
-export type SyncMode = 'always' | 'batch' | 'none';
+export type { SyncMode };
 export type RecoveryPolicy = 'tolerate-tail' | 'strict' | 'salvage';
 export type ConflictStrategy = 'error' | 'last-write-wins' | 'last-modified-wins' | 'merge';
 
@@ -84,13 +85,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new SdnwalError('INVALID_OPTION', `Expected \`${at}\` to be valid (${issue.message}), got \`${String(got)}\` (${typeof got})`);
 }
 
-export interface ResolvedStoreOptions {
-  sync: SyncMode;
-  batchMs: number;
-  batchBytes: number;
-  segmentBytes: number;
-  maxEntryBytes: number;
-  lockTimeoutMs: number;
+export interface ResolvedStoreOptions extends Pick<WriterOptions, 'sync' | 'batchMs' | 'batchBytes' | 'segmentBytes' | 'maxEntryBytes' | 'lockTimeoutMs'> {
   recovery: RecoveryPolicy;
   autoCompact: { everyMs: number; afterBytes: number } | false;
   readOnly: boolean;

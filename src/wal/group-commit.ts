@@ -45,6 +45,8 @@ export class GroupCommit {
   }
 
   private async loop(): Promise<void> {
+    // Start on a later microtask, so `inFlight` is assigned before the loop can end and clear it.
+    await undefined;
     try {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { fsyncDir, io, writeTmpThenRename } from '../io.js';
 
 export interface QuarantineRecord {
   table: string;
@@ -29,19 +29,6 @@ function readRange(fd: number, from: number, to: number): Buffer {
   return buf.subarray(0, got);
 }
 
-function writeDurably(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp`;
-  const buf = typeof data === 'string' ? Buffer.from(data) : data;
-  const fd = io.openSync(tmp, 'w', 0o644);
-  try {
-    writeFully(fd, buf, 0);
-    io.fsyncSync(fd);
-  } finally {
-    io.closeSync(fd);
-  }
-  io.renameSync(tmp, file);
-}
-
 /** Copy bytes [from, to) of segment `segment` (open as `fd`) to quarantine; does not change the segment. */
 export function quarantineBytes(quarantineDir: string, table: string, segment: number, fd: number, from: number, to: number, reason: string): QuarantineRecord {
   if (!fs.existsSync(quarantineDir)) {
@@ -56,8 +43,8 @@ export function quarantineBytes(quarantineDir: string, table: string, segment: n
     base = path.join(quarantineDir, `${table}.${segment}.${from}-${n}`);
   }
   const rec: QuarantineRecord = { table, segment, offset: from, length: to - from, reason, file: `${base}.bin`, at: new Date().toISOString() };
-  writeDurably(rec.file, bytes);
-  writeDurably(`${base}.json`, `${JSON.stringify(rec, null, 2)}\n`);
+  writeTmpThenRename(rec.file, bytes);
+  writeTmpThenRename(`${base}.json`, `${JSON.stringify(rec, null, 2)}\n`);
   fsyncDir(quarantineDir);
   return rec;
 }

@@ -6,7 +6,7 @@ import { compactTable, type CompactReport } from '../../src/snapshot/compactor.j
 import { readSnapshotMeta } from '../../src/snapshot/meta.js';
 import { tablePaths } from '../../src/wal/paths.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { buildLibrary } from './build.js';
+import { buildLibrary } from '../helpers/build-wal.js';
 import { readState } from './helpers.js';
 
 const child = path.resolve(import.meta.dirname, '../fixtures/snapshot/append-child.mjs');
