@@ -4,6 +4,7 @@ import { SdnwalError } from '../../../errors.js';
 import { parse, stringify } from '../../../sdn/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, needPositionals, writeJson, writeLine } from '../../command.js';
 import { readSource, STDIN } from './input.js';
+import { tableSnapshotMeta } from './snapshot-edit.js';
 import { replaceFile } from './write-file.js';
 
 const usage = 'sdnwal sdn fmt <file|-> [--check] [--json]';
@@ -16,6 +17,7 @@ export const fmtCommand: Command = {
     'The writer profile: LF and a final newline, 4-space indent, every string quoted, floats with',
     'a `.`. A file is replaced atomically; `-` reads stdin and prints the result.',
     'Comments are not part of the value and are not kept.',
+    "A store table's own snapshot (db/<table>.sdn) is left as the snapshot writer wrote it.",
     '',
     'options:',
     '  --check   change nothing; exit 1 and name the file if it is not formatted',
@@ -24,6 +26,13 @@ export const fmtCommand: Command = {
   options: { check: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     const [file] = needPositionals(ctx, 1, 1, usage);
+    // A store table's snapshot is written in its own fixed layout (meta, rows, rows CRC) by the
+    // snapshot writer; reformatting it would break that layout, so it counts as formatted.
+    if (file !== STDIN && tableSnapshotMeta(file)) {
+      if (ctx.values.check && ctx.values.json) writeJson(ctx.io.stdout, { file, formatted: true });
+      else if (!ctx.values.check) writeLine(ctx.io.stderr, `${file} is a table snapshot, kept in the snapshot layout; nothing to do`);
+      return EXIT_OK;
+    }
     const text = await readSource(file, ctx.io.stdin);
     const formatted = format(text);
     if (ctx.values.check) {

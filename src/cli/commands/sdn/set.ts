@@ -3,6 +3,7 @@ import { parseDocument } from '../../../sdn/index.js';
 import { type Command, EXIT_OK, UsageError, UserError, needPositionals } from '../../command.js';
 import { readSource, STDIN } from './input.js';
 import { parseValueArg } from './value-arg.js';
+import { setInTableSnapshot, tableSnapshotMeta } from './snapshot-edit.js';
 import { replaceFile } from './write-file.js';
 
 const usage = 'sdnwal sdn set <file> <path> <value> [--json]';
@@ -15,6 +16,9 @@ export const setCommand: Command = {
     'The value is read as the right-hand side of `key = value` in an SDN file: `42`, `true`, `null`,',
     '`"text"`, `[1, 2]`, `{a: 1}`; a bare word like `Alice Chen` or `2.1.0` is a string.',
     'The file is replaced atomically (temp file, fsync, rename); comments and untouched lines stay.',
+    "On a store table's own snapshot (db/<table>.sdn) only cells can be set (<table>.<row>.<column>):",
+    "the edit holds the table's compact.lock and is written by the snapshot writer, so its row",
+    'count and rows CRC stay true.',
     '',
     'options:',
     '  --json   read the value as JSON instead',
@@ -29,6 +33,11 @@ export const setCommand: Command = {
     // There is no file to rewrite when the input is stdin.
     if (file === STDIN) throw new UsageError(`set needs a file, not '-'; usage: ${usage}`);
     const value = parseValueArg(raw, Boolean(ctx.values.json));
+    const snapshot = tableSnapshotMeta(file);
+    if (snapshot) {
+      setInTableSnapshot(file, snapshot, path, value);
+      return EXIT_OK;
+    }
     const doc = parseDocument(await readSource(file, ctx.io.stdin));
     try {
       doc.set(path, value);

@@ -8,11 +8,8 @@ import { UserError } from '../../command.js';
  * Writes `text` over `file` with writeFileAtomic (temp file, fsync, rename, fsync the dir), so a
  * crash leaves the old or the new file, never half of one. A symlink is followed, so the link
  * stays a link and its target is replaced.
- *
- * Not done here yet: PROTOCOLS §9 says `sdn set|fmt` on a table's snapshot (`db/<table>.sdn`)
- * must hold the table's `compact.lock`, or the next compaction overwrites the edit (and both
- * use the same `<file>.tmp` name). Until the compactor's lock exists, editing a live table's
- * snapshot with these commands is unsafe while a compaction may run.
+ * A store table's own snapshot never comes here: snapshot-edit.ts rewrites it under the table's
+ * compact.lock (PROTOCOLS.md §9).
  */
 export function replaceFile(file: string, text: string): void {
   let target: string;
