@@ -140,7 +140,7 @@ export class LogWriter {
 
   private async writeBatch(batch: Queued[]): Promise<void> {
     try {
-      await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs });
+      await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
     } catch (err) {
       if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(batch, err);
       for (const q of batch) q.waiter.reject(err);
