@@ -87,8 +87,8 @@ export function emptyTableRecovery(table: string, mode: 'full' | 'fast'): TableR
   };
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 function range(r: QuarantinedRange): string {
@@ -103,7 +103,7 @@ export function formatRecoveryReport(report: RecoveryReport): string {
   if (report.tables.length === 0) lines.push('  no tables');
   for (const t of report.tables) {
     const segs = t.segments.length === 0 ? 'no segments' : t.segments.length === 1 ? `segment ${t.segments[0]}` : `segments ${t.segments[0]}..${t.segments.at(-1)}`;
-    lines.push(`table ${t.table} (${t.mode}): snapshot ${t.snapshot}, absorbed ${t.absorbed}; ${segs} above it; ${plural(t.entriesScanned, 'entry')} scanned`);
+    lines.push(`table ${t.table} (${t.mode}): snapshot ${t.snapshot}, absorbed ${t.absorbed}; ${segs} above it; ${plural(t.entriesScanned, 'entry', 'entries')} scanned`);
     if (t.compactorRunning) lines.push('  a compactor is running: temp files and absorbed segments left to it');
     for (const f of t.tempFilesRemoved) lines.push(`  temp file removed: ${f}`);
     for (const q of t.quarantined) lines.push(`  quarantined ${range(q)}`);
