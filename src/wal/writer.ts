@@ -432,5 +432,3 @@ export class LogWriter {
     this.active = undefined;
   }
 }
-
-export { ensureSegment };
