@@ -57,14 +57,23 @@ function checkValue(table: string, v: unknown, at: string): void {
   throw new InvalidRecordError(`table ${table}: ${at} is a ${kind}; store strings, finite numbers, booleans, null, arrays or plain objects (convert dates to ISO strings)`);
 }
 
+/** Declared columns as a Set, made once per column list (records are checked one by one). */
+const columnSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function columnSet(columns: readonly string[]): ReadonlySet<string> {
+  let set = columnSets.get(columns);
+  if (!set) columnSets.set(columns, (set = new Set(columns)));
+  return set;
+}
+
 function checkColumns(rules: RecordRules, rec: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(rec)) {
+  const declared = rules.columns ? columnSet(rules.columns) : undefined;
+  // A plain object has no inherited enumerable keys, so for-in sees exactly its own.
+  for (const k in rec) {
     if (k === '__proto__') throw new InvalidRecordError(`table ${rules.table}: a column named "__proto__" cannot be stored`);
-    if (v !== undefined) checkValue(rules.table, v, k);
-  }
-  if (!rules.columns) return;
-  for (const k of Object.keys(rec)) {
-    if (!rules.columns.includes(k)) throw new InvalidRecordError(`table ${rules.table}: unknown column ${JSON.stringify(k)}; columns are ${rules.columns.join(', ')}`);
+    if (declared && !declared.has(k)) throw new InvalidRecordError(`table ${rules.table}: unknown column ${JSON.stringify(k)}; columns are ${rules.columns!.join(', ')}`);
+    const v = rec[k];
+    if (typeof v !== 'string' && v !== undefined) checkValue(rules.table, v, k);
   }
 }
 

@@ -77,6 +77,8 @@ describe('Store and Table', () => {
     await expect(t.insert({ id: 'a', n: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.insert({ id: 'a', n: 1, other: 2 } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.insert(null as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert(JSON.parse('{"id":"p","n":1,"__proto__":{"x":1}}'))).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert({ id: 'nan', n: NaN })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.insertMany([{ id: 'ok', n: 1 }, { id: 'bad' } as never])).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.update({ id: 'a', n: 'x' } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     expect(await t.count()).toBe(0);
@@ -171,5 +173,21 @@ describe('Store and Table', () => {
     expect(await t2.count()).toBe(20);
     expect((await t2.get('t4'))!.status).toBe('done');
     await again.close();
+  });
+});
+
+describe('values a snapshot cannot give back are refused', () => {
+  it('Date, bigint, Buffer, Infinity and functions are INVALID_RECORD; nested plain values are fine', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('v', { key: 'id' });
+    for (const bad of [new Date(), 1n, Buffer.from('x'), Infinity, () => 1, { deep: [new Map()] }]) {
+      await expect(t.insert({ id: 'x', bad })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    }
+    await t.insert({ id: 'ok', nested: { a: [1, 'two', null, { b: true }] } });
+    await t.compact();
+    expect(await t.get('ok')).toEqual({ id: 'ok', nested: { a: [1, 'two', null, { b: true }] } });
+    expect(await t.count()).toBe(1);
+    await store.close();
   });
 });
