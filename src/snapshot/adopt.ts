@@ -6,7 +6,8 @@
  *
  * Which named table holds the rows: the one named like the table; else, among the named tables
  * whose columns include the key column (all of them when the key is not known), the one with the
- * most rows (the first on a tie).
+ * most rows (the first on a tie). The key column, when the caller gives none, is `id` if the
+ * table has one, else its first column.
  */
 import { SdnParseError, SdnwalError, lineColumn } from '../errors.js';
 import { io } from '../io.js';
@@ -70,6 +71,8 @@ export function adoptText(text: string, file: string, table: string, key: string
   if (key !== undefined && section && !columns.includes(key)) {
     throw new SdnwalError('INVALID_OPTION', `cannot adopt ${file}: its table ${name} has no key column ${JSON.stringify(key)} (columns: ${columns.join(', ')})`);
   }
+  // Without a key hint (read-only tools, recovery): the column named `id`, else the first one.
+  const chosenKey = key ?? (columns.includes('id') ? 'id' : columns[0]);
   const extra: ExtraSection[] = entries
     .filter((e) => e !== section)
     .map((e) => ({ name: e.key, value: e.value, before: section ? e.start < section.start : true, text: text.slice(e.start, e.end) }));
@@ -78,7 +81,7 @@ export function adoptText(text: string, file: string, table: string, key: string
       format: SNAPSHOT_FORMAT,
       table,
       tableId: undefined,
-      key,
+      key: chosenKey,
       columns,
       absorbedSegment: 0,
       rowCount: rows.length,

@@ -27,11 +27,12 @@ export function loadSnapshot(file: string, opts: { table: string; key?: string }
     const rows = new Map<string, Record<string, unknown>>();
     const head = readHead(fd, file);
     if (!head) {
-      if (opts.key === undefined) {
-        throw new SdnwalError('INVALID_OPTION', `${file} has no meta block: give the key column to adopt it as table ${opts.table} (store.table('${opts.table}', { key: 'id' }))`);
-      }
       const a = adoptFile(fd, file, opts.table, opts.key);
-      a.rows.forEach((row, i) => addRow(rows, row, opts.key!, file, () => a.lineOfRow(i)));
+      const key = a.meta.key;
+      if (key === undefined) {
+        throw new SdnwalError('INVALID_OPTION', `${file} has no meta block and no columns: give the key column to adopt it as table ${opts.table} (store.table('${opts.table}', { key: 'id' }))`);
+      }
+      a.rows.forEach((row, i) => addRow(rows, row, key, file, () => a.lineOfRow(i)));
       return { meta: a.meta, rows, extra: a.extra };
     }
     const { meta } = head;

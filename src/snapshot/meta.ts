@@ -22,7 +22,7 @@ export interface SnapshotMeta {
   table: string;
   /** 32 hex characters, also in every segment header; undefined for an adopted file. */
   tableId: string | undefined;
-  /** The key column; undefined for an adopted file read without a key hint. */
+  /** The key column; for an adopted file read without a key hint, `id` if it has one, else its first column. */
   key: string | undefined;
   /** Declared columns; [] when the table takes free-form records. */
   columns: string[];

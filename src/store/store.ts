@@ -95,7 +95,7 @@ export class Store {
   }
 
   private async openTable<R extends Record_>(name: string, paths: TablePaths, o: TableOptions): Promise<Table<R>> {
-    let meta = readSnapshotMeta(paths.snapshot);
+    let meta = readSnapshotMeta(paths.snapshot, { key: o.key });
     const exists = meta !== undefined || fs.existsSync(paths.wal);
     if (!exists && this.options.readOnly) throw new SdnwalError('NOT_FOUND', `no table ${name} in ${this.dir}`);
     let tableId = meta?.tableId ?? tableIdFromLog(paths);
@@ -104,13 +104,13 @@ export class Store {
       const lock = FileLock.for(paths.lock);
       await lock.acquire({ timeoutMs: this.options.lockTimeoutMs });
       try {
-        meta = readSnapshotMeta(paths.snapshot);
+        meta = readSnapshotMeta(paths.snapshot, { key: o.key });
         tableId = meta?.tableId ?? tableIdFromLog(paths);
         if (!meta) {
           if (!o.key) throw new SdnwalError('INVALID_OPTION', `table ${name} does not exist yet: give its key column (store.table('${name}', { key: 'id', ... }))`);
           tableId ??= newTableId();
           createInitialSnapshot(paths, { key: o.key, columns: o.columns ? (o.conflict ? withVersionColumns(o.columns) : [...o.columns]) : null, conflict: o.conflict ?? null }, tableId);
-          meta = readSnapshotMeta(paths.snapshot);
+          meta = readSnapshotMeta(paths.snapshot, { key: o.key });
         }
         tableId ??= newTableId();
       } finally {

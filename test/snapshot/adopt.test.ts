@@ -88,6 +88,11 @@ describe('adopting SDN files without a meta block', () => {
     expect(() => loadSnapshot(file, { table: 'x', key: 'id' })).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: 1 }));
     fs.writeFileSync(file, 'x |id|\n    1\n    1\n');
     expect(() => loadSnapshot(file, { table: 'x', key: 'id' })).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: 3 }));
-    expect(() => loadSnapshot(file, { table: 'x' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    // Without a key hint the key is `id` (here duplicated: corrupt), else the first column.
+    expect(() => loadSnapshot(file, { table: 'x' })).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: 3 }));
+    fs.writeFileSync(file, 'x |name, n|\n    a, 1\n    b, 2\n');
+    const loaded = loadSnapshot(file, { table: 'x' })!;
+    expect(loaded.meta.key).toBe('name');
+    expect(loaded.rows.get('b')).toEqual({ name: 'b', n: 2 });
   });
 });
