@@ -1,17 +1,17 @@
 /**
  * Replacing a table's snapshot atomically (PROTOCOLS.md §6 steps 4–6): stream the new one to
- * `<table>.sdn.tmp`, fsync, re-read and verify it, keep the current one as `<table>.sdn.prev`
- * (a hard link), rename the new one over `<table>.sdn`, fsync the directory after each step.
+ * `<table>.sdn.tmp`, fsync, re-read it and prove its bytes (verify-written.ts), keep the current
+ * one as `<table>.sdn.prev` (a hard link), rename the new one over `<table>.sdn`, fsync the
+ * directory after each step.
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
 import { fsyncDir, io } from '../io.js';
 import type { TablePaths } from '../wal/paths.js';
 import { SNAPSHOT_FORMAT } from './constants.js';
-import { CorruptSnapshotError } from './corrupt.js';
 import { rowColumns } from './format.js';
-import { type ExtraSection, readHead, type SnapshotMeta, type TableDef } from './meta.js';
-import { streamSnapshot } from './read.js';
+import type { ExtraSection, SnapshotMeta, TableDef } from './meta.js';
+import { verifyWritten } from './verify-written.js';
 import { writeSnapshotText } from './writer.js';
 
 export interface WriteOptions {
@@ -48,7 +48,7 @@ export function writeSnapshotAtomic(
     written = writeSnapshotText(fd, out, columns, rows, extra, (done) => opts.onProgress?.({ phase: 'write', done, total }));
     io.fsyncSync(fd);
     opts.onProgress?.({ phase: 'verify', done: 0, total });
-    verify(fd, paths.snapshotTmp, out, written.rowsCrc);
+    verifyWritten(fd, paths.snapshotTmp, out, written);
     opts.onProgress?.({ phase: 'verify', done: total, total });
   } catch (err) {
     io.closeSync(fd);
@@ -60,19 +60,6 @@ export function writeSnapshotAtomic(
   io.renameSync(paths.snapshotTmp, paths.snapshot);
   fsyncDir(paths.dir);
   return { meta: { ...out, rowsCrc: written.rowsCrc }, bytes: written.bytes };
-}
-
-/** Re-read what was written: it parses, its meta is the one meant, its rows match count and crc. */
-function verify(fd: number, file: string, meta: SnapshotMeta, rowsCrc: string): void {
-  const head = readHead(fd, file);
-  if (!head) throw new CorruptSnapshotError(file, 1, 'the new snapshot has no meta block');
-  const m = head.meta;
-  const same =
-    m.table === meta.table && m.tableId === meta.tableId && m.key === meta.key && m.absorbedSegment === meta.absorbedSegment &&
-    m.rowCount === meta.rowCount && m.section === meta.section && m.columns.join('\u0000') === meta.columns.join('\u0000');
-  if (!same) throw new CorruptSnapshotError(file, 1, 'the new snapshot re-reads with another meta than was written');
-  const s = streamSnapshot(fd, file, head);
-  if (s.meta.rowsCrc !== rowsCrc) throw new CorruptSnapshotError(file, undefined, `rows-crc re-reads as ${s.meta.rowsCrc}, written ${rowsCrc}`);
 }
 
 /**

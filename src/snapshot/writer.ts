@@ -10,6 +10,10 @@ export interface Written {
   /** crc32 of the row lines, as written in the `# rows-crc:` line. */
   rowsCrc: string;
   bytes: number;
+  /** crc32 of every byte written, and where the row lines start and end: what verification re-reads against. */
+  fileCrc: number;
+  rowsStart: number;
+  rowsEnd: number;
 }
 
 /**
@@ -26,15 +30,18 @@ export function writeSnapshotText(
   onRows?: (done: number) => void,
 ): Written {
   let pos = 0;
+  let fileCrc = 0;
   const flush = (text: string): Buffer => {
     const buf = Buffer.from(text, 'utf8');
     writeFully(fd, buf, pos);
     pos += buf.length;
+    fileCrc = zlib.crc32(buf, fileCrc);
     return buf;
   };
   let head = formatMeta(meta);
   for (const x of extra) if (x.before) head += formatExtra(x);
   flush(head + formatRowsHeader(meta.section, columns));
+  const rowsStart = pos;
 
   let crc = 0;
   let n = 0;
@@ -51,11 +58,12 @@ export function writeSnapshotText(
   if (chunk !== '') crc = zlib.crc32(flush(chunk), crc);
   if (n !== meta.rowCount) throw new TypeError(`Expected ${meta.rowCount} rows (meta.rowCount), got ${n}`);
   onRows?.(n);
+  const rowsEnd = pos;
 
   let tail = '';
   for (const x of extra) if (!x.before) tail += formatExtra(x);
   const rowsCrc = formatRowsCrc(crc);
   flush(tail + rowsCrc);
   io.ftruncateSync(fd, pos);
-  return { rowCount: n, rowsCrc: rowsCrc.slice(-9, -1), bytes: pos };
+  return { rowCount: n, rowsCrc: rowsCrc.slice(-9, -1), bytes: pos, fileCrc: fileCrc >>> 0, rowsStart, rowsEnd };
 }
