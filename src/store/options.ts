@@ -10,6 +10,13 @@ export type ConflictStrategy = 'error' | 'last-write-wins' | 'last-modified-wins
 export interface StoreOptions {
   /** When an append resolves: 'always' after fdatasync (default), 'batch' after the write with an fdatasync every batchMs/batchBytes, 'none' after the write. */
   readonly sync?: SyncMode;
+  /**
+   * 'always' mode: fdatasync on the main thread right after the write, as SQLite does (default:
+   * the fastest, the event loop waits for the disk for one flush per batch; appends that arrive
+   * meanwhile share the next one). false: fdatasync in libuv's threadpool, so timers and I/O go
+   * on during the flush, at ~100 µs more per append. @default true
+   */
+  readonly inlineSync?: boolean;
   /** 'batch' mode: the longest an acknowledged write stays unsynced. @default 50 */
   readonly batchMs?: number;
   /** 'batch' mode: fdatasync once this many bytes are unsynced. @default 1 MiB */
@@ -50,6 +57,7 @@ const positiveInt = z.number().int().positive();
 const storeSchema = z
   .object({
     sync: z.enum(['always', 'batch', 'none']),
+    inlineSync: z.boolean(),
     batchMs: positiveInt,
     batchBytes: positiveInt,
     segmentBytes: z.number().int().min(4096),
@@ -85,7 +93,7 @@ function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   throw new SdnwalError('INVALID_OPTION', `Expected \`${at}\` to be valid (${issue.message}), got \`${String(got)}\` (${typeof got})`);
 }
 
-export interface ResolvedStoreOptions extends Pick<WriterOptions, 'sync' | 'batchMs' | 'batchBytes' | 'segmentBytes' | 'maxEntryBytes' | 'lockTimeoutMs'> {
+export interface ResolvedStoreOptions extends Pick<WriterOptions, 'sync' | 'inlineSync' | 'batchMs' | 'batchBytes' | 'segmentBytes' | 'maxEntryBytes' | 'lockTimeoutMs'> {
   recovery: RecoveryPolicy;
   autoCompact: { everyMs: number; afterBytes: number } | false;
   readOnly: boolean;
@@ -95,6 +103,7 @@ export function resolveStoreOptions(opts: StoreOptions | undefined): ResolvedSto
   const o = check(storeSchema, opts, 'options');
   return {
     sync: o.sync ?? 'always',
+    inlineSync: o.inlineSync ?? true,
     batchMs: o.batchMs ?? 50,
     batchBytes: o.batchBytes ?? 1024 * 1024,
     segmentBytes: o.segmentBytes ?? 64 * 1024 * 1024,

@@ -128,6 +128,7 @@ export class Store {
       ? undefined
       : new LogWriter(paths, { table: name, tableId: tableId! }, () => (readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0) + 1, {
           sync: o.sync ?? this.options.sync,
+          inlineSync: this.options.inlineSync,
           batchMs: this.options.batchMs,
           batchBytes: this.options.batchBytes,
           segmentBytes: this.options.segmentBytes,

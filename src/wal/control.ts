@@ -28,6 +28,7 @@ import fs from 'node:fs';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { io, writeFully } from '../io.js';
+import { readU64, writeU64 } from './u64.js';
 
 export interface ControlRecord {
   /** 32 lowercase hex digits (the boot id without dashes); compare with currentBootId(). */
@@ -63,12 +64,7 @@ const BOOT_ID_HEX = /^[0-9a-f]{32}$/;
 
 function u64(buf: Buffer, off: number, value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`Expected \`${name}\` to be a safe integer >= 0, got \`${value}\` (${typeof value})`);
-  buf.writeBigUInt64LE(BigInt(value), off);
-}
-
-function readU64(buf: Buffer, off: number): number | undefined {
-  const v = buf.readBigUInt64LE(off);
-  return v > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(v);
+  writeU64(buf, value, off);
 }
 
 /** Low 32 bits of a millisecond clock, for the waiter stamp. */
@@ -85,19 +81,24 @@ function freshWaiters(slot: Buffer, nowMs = Date.now()): number {
   return age <= WAITER_STALE_MS ? count : 0;
 }
 
-let lastBoot: { id: string; bytes: Buffer } | undefined;
+let lastBoot: { id: string; hex: string; bytes: Buffer } | undefined;
+
+/** The boot id as hex of the last 16 bytes decoded (every read of this boot decodes the same ones). */
+function bootHex(b: Buffer): string {
+  if (lastBoot && b.compare(lastBoot.bytes, 0, BOOT_ID_BYTES, OFF_BOOT_ID, OFF_BOOT_ID + BOOT_ID_BYTES) === 0) return lastBoot.hex;
+  return b.toString('hex', OFF_BOOT_ID, OFF_BOOT_ID + BOOT_ID_BYTES);
+}
 
 /** The 16 bytes of a boot id (cached: every append writes the same one). */
 function bootBytes(id: string): Buffer {
   if (lastBoot?.id === id) return lastBoot.bytes;
   const boot = id.replace(/-/g, '').toLowerCase();
   if (!BOOT_ID_HEX.test(boot)) throw new TypeError(`Expected \`bootId\` to be 32 hex digits, got \`${id}\` (${typeof id})`);
-  lastBoot = { id, bytes: Buffer.from(boot, 'hex') };
+  lastBoot = { id, hex: boot, bytes: Buffer.from(boot, 'hex') };
   return lastBoot.bytes;
 }
 
-export function encodeControl(r: ControlRecord): Buffer {
-  const buf = Buffer.alloc(CONTROL_RECORD_BYTES);
+export function encodeControl(r: ControlRecord, buf: Buffer = Buffer.alloc(CONTROL_RECORD_BYTES)): Buffer {
   MAGIC.copy(buf, 0);
   buf.writeUInt16LE(VERSION, OFF_VERSION);
   bootBytes(r.bootId).copy(buf, OFF_BOOT_ID);
@@ -130,7 +131,7 @@ export function decodeControl(buf: Uint8Array): ControlRecord | undefined {
   const generation = readU64(b, OFF_GENERATION);
   if (activeSeg === undefined || publishedEnd === undefined || generation === undefined) return undefined;
   return {
-    bootId: b.toString('hex', OFF_BOOT_ID, OFF_BOOT_ID + BOOT_ID_BYTES),
+    bootId: bootHex(b),
     activeSeg,
     publishedEnd,
     holderPid: b.readUInt32LE(OFF_HOLDER_PID),
@@ -141,10 +142,11 @@ export function decodeControl(buf: Uint8Array): ControlRecord | undefined {
 
 /** Read the record through an open descriptor of the lock file (read or read-write). */
 export function readControl(fd: number): ControlRecord | undefined {
-  const buf = Buffer.alloc(CONTROL_RECORD_BYTES);
-  const n = io.readSync(fd, buf, 0, buf.length, 0);
-  return decodeControl(buf.subarray(0, n));
+  // decodeControl copies what it keeps, so one scratch buffer serves every (synchronous) read.
+  const n = io.readSync(fd, readScratch, 0, readScratch.length, 0);
+  return decodeControl(readScratch.subarray(0, n));
 }
+const readScratch = Buffer.alloc(CONTROL_RECORD_BYTES);
 
 /** Read the record of `lockPath` without creating it or taking any lock; missing file → undefined. */
 export function readControlAt(lockPath: string): ControlRecord | undefined {
@@ -169,8 +171,9 @@ export function readControlAt(lockPath: string): ControlRecord | undefined {
  * to the waiters (see the layout above).
  */
 export function writeControl(fd: number, r: ControlRecord): void {
-  writeFully(fd, encodeControl(r).subarray(0, CONTROL_CORE_BYTES), 0);
+  writeFully(fd, encodeControl(r, writeScratch).subarray(0, CONTROL_CORE_BYTES), 0);
 }
+const writeScratch = Buffer.alloc(CONTROL_RECORD_BYTES);
 
 function readSlot(fd: number): Buffer {
   const slot = Buffer.alloc(8);

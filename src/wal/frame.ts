@@ -1,6 +1,7 @@
 /** The frame codec: `[u32 len][u32 hcrc][u32 pcrc][payload]`, CRCs bound to segment and offset (PROTOCOLS.md §2). */
 import zlib from 'node:zlib';
 import { CRC_MASK_DELTA, DEFAULT_MAX_ENTRY_BYTES, FRAME_HEADER_BYTES } from './constants.js';
+import { writeU64 } from './u64.js';
 
 export { FRAME_HEADER_BYTES };
 
@@ -37,12 +38,6 @@ export function frameSize(payloadLen: number): number {
 
 // One scratch buffer for the 20 bytes the header CRC covers; everything here is synchronous.
 const hcrcScratch = Buffer.alloc(8 + 8 + 4);
-
-function writeU64(buf: Buffer, n: number, at: number): void {
-  // Segment numbers and offsets are safe integers (< 2^53), so two u32 halves are exact.
-  buf.writeUInt32LE(n % 0x1_0000_0000, at);
-  buf.writeUInt32LE(Math.floor(n / 0x1_0000_0000), at + 4);
-}
 
 /** Masked crc32(segment_no u64 LE ‖ file_offset u64 LE ‖ len u32 LE): a frame is valid only where it was written. */
 export function headerCrc(segNo: number, fileOffset: number, len: number): number {

@@ -39,6 +39,32 @@ export class GroupCommit {
     return this.inFlight === undefined;
   }
 
+  /**
+   * fdatasync `fd` now, on this thread, then settle `waiters` (inline mode: no threadpool hop;
+   * the event loop waits for the flush, appends queued meanwhile share the next one).
+   */
+  syncInline(fd: number, end: number, waiters: Waiter[]): void {
+    if (this.failure) {
+      for (const w of waiters) w.reject(this.failure);
+      return;
+    }
+    this.syncs++;
+    try {
+      io.fdatasyncSync(fd);
+    } catch (cause) {
+      for (const w of [...waiters, ...this.fail(cause)]) w.reject(this.failure);
+      return;
+    }
+    this.onSynced(fd, end);
+    for (const w of waiters) w.resolve();
+  }
+
+  /** Record a failed fdatasync; returns the waiters still queued, which it fails too. */
+  private fail(cause: unknown): Waiter[] {
+    this.failure = new SdnwalError('IO_ERROR', `fdatasync failed; appends it covered are not acknowledged (they may or may not be present after recovery); reopen the store`, { cause });
+    return this.pending.splice(0).flatMap((g) => g.waiters);
+  }
+
   /** Resolves when everything queued so far is synced (or failed). */
   async drain(): Promise<void> {
     while (this.inFlight) await this.inFlight;
@@ -57,8 +83,7 @@ export class GroupCommit {
             await io.fdatasync(fd);
           }
         } catch (cause) {
-          this.failure = new SdnwalError('IO_ERROR', `fdatasync failed; appends it covered are not acknowledged (they may or may not be present after recovery); reopen the store`, { cause });
-          for (const g of [...group, ...this.pending.splice(0)]) for (const w of g.waiters) w.reject(this.failure);
+          for (const w of [...group.flatMap((g) => g.waiters), ...this.fail(cause)]) w.reject(this.failure);
           return;
         }
         for (const g of group) {

@@ -121,13 +121,16 @@ export function findTail(ctx: TailContext, current: ActiveSegment | undefined, k
   if (controlUsable(control) && (unchanged || !fs.existsSync(segmentPath(ctx.paths, control.activeSeg + 1)))) {
     let seg = current;
     let reopened = false;
-    if (seg && (seg.segNo !== control.activeSeg || io.fstatSync(seg.fd).nlink === 0)) seg = undefined;
+    // One fstat gives both: whether our fd is still linked, and its size.
+    let st = seg && seg.segNo === control.activeSeg ? io.fstatSync(seg.fd) : undefined;
+    if (!st || st.nlink === 0) seg = undefined;
     if (!seg && fs.existsSync(segmentPath(ctx.paths, control.activeSeg))) {
       seg = openSegment(ctx, control.activeSeg);
+      st = io.fstatSync(seg.fd);
       reopened = true;
     }
-    if (seg) {
-      const size = io.fstatSync(seg.fd).size;
+    if (seg && st) {
+      const size = st.size;
       if (seg.headerLength > 0 && size === control.publishedEnd) return { seg, end: size, control, quarantined, reopened };
       // size > published_end: a dead writer's batch; validate only that range.
       const from = seg.headerLength > 0 && size > control.publishedEnd && control.publishedEnd >= seg.headerLength ? control.publishedEnd : undefined;

@@ -32,6 +32,11 @@ export interface WriterOptions {
   onLockTimeout: 'error' | 'spool';
   /** The caller checked every value (the Table does), so encoding skips its decode-back check. */
   trustedValues?: boolean;
+  /**
+   * 'always' mode: fdatasync on the main thread right after the write (default), or in libuv's
+   * threadpool (false) so the event loop runs on during the flush.
+   */
+  inlineSync?: boolean;
 }
 
 /**
@@ -43,10 +48,23 @@ export type WriteRequest = Omit<PendingWrite, 'synced' | 'spoolId'>;
 
 /** A batch is at most this many payload bytes (PROTOCOLS.md §4 step 1). */
 const MAX_BATCH_BYTES = 1024 * 1024;
+/**
+ * Without an fdatasync to wait for ('batch', 'none'), a writer appending in a tight loop keeps the
+ * table lock between its batches for at most this long (or until the event loop turns, or another
+ * acquirer in this process queues): one flock, control read and fstat per lease, not per batch.
+ */
+const LEASE_MAX_MS = 2;
 
 interface Queued {
   write: WriteRequest;
   waiter: Waiter;
+}
+
+/** The table lock kept between batches: nobody else wrote since, so `tail` is still the tail. */
+interface Lease {
+  tail: Tail;
+  since: number;
+  timer: NodeJS.Immediate;
 }
 
 interface Written {
@@ -77,6 +95,7 @@ export class LogWriter {
   private unsyncedBytes = 0;
   /** The control record this process published last (lets the tail check skip a stat). */
   private lastControl: ControlRecord | undefined;
+  private lease: Lease | undefined;
   private closed = false;
   /** Counters for stats and the demo. */
   readonly counters = { batches: 0, entries: 0, bytes: 0, spooled: 0, drained: 0, rolls: 0 };
@@ -115,10 +134,16 @@ export class LogWriter {
       this.queue.push({ write, waiter: { resolve, reject } });
       if (!this.pumping) {
         this.pumping = true;
-        // A microtask later, so appends issued in the same tick form one batch.
-        queueMicrotask(() => void this.pump());
+        // Appends issued in the same tick form one batch. With an inline fdatasync, wait for the
+        // loop's turn instead, so appends arriving from several I/O callbacks share the flush.
+        if (this.syncsInline) setImmediate(() => void this.pump());
+        else queueMicrotask(() => void this.pump());
       }
     });
+  }
+
+  private get syncsInline(): boolean {
+    return this.opts.sync === 'always' && this.opts.inlineSync !== false;
   }
 
   private takeBatch(): Queued[] {
@@ -139,24 +164,63 @@ export class LogWriter {
   }
 
   private async writeBatch(batch: Queued[]): Promise<void> {
-    try {
-      await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
-    } catch (err) {
-      if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(batch, err);
-      for (const q of batch) q.waiter.reject(err);
-      return;
+    const lease = this.lease;
+    if (!lease) {
+      try {
+        await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
+      } catch (err) {
+        if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(batch, err);
+        for (const q of batch) q.waiter.reject(err);
+        return;
+      }
     }
     let written: Written | undefined;
+    let kept: Tail | undefined;
     try {
       if (this.commits.failure) throw this.handleFailed();
-      const tail = this.prepare();
+      let tail: Tail;
+      if (lease) {
+        tail = lease.tail;
+        if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
+      } else {
+        tail = this.prepare();
+      }
       written = this.writeAt(tail, batch);
+      kept = tail;
     } catch (err) {
       for (const q of batch) q.waiter.reject(err);
     } finally {
-      this.lock.release();
+      if (kept && this.mayKeepLock(lease)) this.keepLock(kept, lease);
+      else this.releaseLock();
     }
     if (written) this.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
+  }
+
+  /** Keep the lock for the next batch? Never across an fdatasync wait, never past LEASE_MAX_MS. */
+  private mayKeepLock(lease: Lease | undefined): boolean {
+    if (this.opts.sync === 'always' || this.lock.contended) return false;
+    return !lease || performance.now() - lease.since < LEASE_MAX_MS;
+  }
+
+  private keepLock(tail: Tail, lease: Lease | undefined): void {
+    if (lease) {
+      lease.tail = tail;
+      return;
+    }
+    // Released when the event loop turns: an idle writer never sits on the lock.
+    this.lease = { tail, since: performance.now(), timer: setImmediate(() => this.endLease()) };
+  }
+
+  /** Release the table lock a batch took (or kept from the batch before). */
+  private releaseLock(): void {
+    if (this.lease) clearImmediate(this.lease.timer);
+    this.lease = undefined;
+    this.lock.release();
+  }
+
+  /** Release the lock if it is kept between batches (before anything else here takes it). */
+  private endLease(): void {
+    if (this.lease) this.releaseLock();
   }
 
   /** The lock could not be had in time: queue each write in the spool (durable there) instead. */
@@ -266,6 +330,10 @@ export class LogWriter {
 
   private acknowledge(fd: number, end: number, bytes: number, waiters: Waiter[]): void {
     if (waiters.length === 0) return;
+    if (this.syncsInline) {
+      this.commits.syncInline(fd, end, waiters);
+      return;
+    }
     if (this.opts.sync === 'always') {
       this.commits.add(fd, end, waiters);
       return;
@@ -380,6 +448,7 @@ export class LogWriter {
     this.checkUsable();
     // Appends issued before this call are written first, so program order holds in the log.
     while (this.pumping) await new Promise((r) => setImmediate(r));
+    this.endLease();
     await this.lock.acquire({ timeoutMs });
     const acks: Array<() => void> = [];
     try {
@@ -419,6 +488,7 @@ export class LogWriter {
   /** Wait for queued appends and their fdatasyncs. */
   async flush(): Promise<void> {
     while (this.pumping || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    this.endLease();
     if (this.batchTimer) this.syncNow();
     await this.commits.drain();
   }

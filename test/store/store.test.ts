@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openStore } from '../../src/index.js';
+import { realIO, setIO } from '../../src/io.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const columns = ['id', 'keyword', 'area', 'priority', 'description', 'status'];
@@ -103,7 +104,31 @@ describe('Store and Table', () => {
     await expect(store.table('x')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(store.table('x', { key: 'id', bogus: 1 } as never)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(openStore(dir, { sync: 'sometimes' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(openStore(dir, { inlineSync: 'yes' as never })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await store.close();
+  });
+
+  it.each([
+    [true, 'fdatasyncSync'],
+    [false, 'fdatasync'],
+  ] as const)("inlineSync: %s acknowledges 'always' appends on %s", async (inlineSync, used) => {
+    const dir = tmpDir();
+    const calls: string[] = [];
+    setIO({
+      ...realIO,
+      fdatasyncSync: (fd) => (calls.push('fdatasyncSync'), realIO.fdatasyncSync(fd)),
+      fdatasync: (fd) => (calls.push('fdatasync'), realIO.fdatasync(fd)),
+    });
+    try {
+      const store = await openStore(dir, { inlineSync });
+      const t = await store.table('todos', { key: 'id', columns });
+      calls.length = 0;
+      await Promise.all([t.insert(todo('a')), t.insert(todo('b'))]);
+      expect(calls).toEqual([used]);
+      await store.close();
+    } finally {
+      setIO(realIO);
+    }
   });
 
   it('checked writes: insert ifAbsent, update mustExist', async () => {

@@ -142,14 +142,65 @@ describe('LogWriter', () => {
     expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k3']);
   });
 
-  it('a failed fdatasync rejects the appends it covered and fails the handle', async () => {
+  const eio = (): never => {
+    throw Object.assign(new Error('EIO'), { code: 'EIO' });
+  };
+  it.each([
+    ['inline (the default)', {}, { fdatasyncSync: eio }],
+    ['in the threadpool', { inlineSync: false }, { fdatasync: async () => eio() }],
+  ] as const)('a failed fdatasync %s rejects the appends it covered and fails the handle', async (_, opts, faults) => {
     const dir = tmpDir();
-    const w = makeWriter(dir);
+    const w = makeWriter(dir, opts);
     await w.append(insert(1));
-    setIO({ ...realIO, fdatasync: async () => { throw Object.assign(new Error('EIO'), { code: 'EIO' }); } });
+    setIO({ ...realIO, ...faults });
     await expect(w.append(insert(2))).rejects.toMatchObject({ code: 'IO_ERROR' });
     setIO(realIO);
     expect(() => w.append(insert(3))).toThrow(expect.objectContaining({ code: 'HANDLE_FAILED' }));
+  });
+
+  it('inline sync: an append resolves only after an fdatasync of its own fd that followed its write', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir);
+    const calls: string[] = [];
+    setIO({
+      ...realIO,
+      writeSync: (...a) => (calls.push('write'), realIO.writeSync(...a)),
+      fdatasyncSync: (fd) => (calls.push('fdatasync'), realIO.fdatasyncSync(fd)),
+      fdatasync: async () => eio(),
+    });
+    const done = w.append(insert(1)).then(() => calls.push('resolved'));
+    await done;
+    setIO(realIO);
+    // The control record's write follows the frame's; the sync follows both, the ack the sync.
+    expect(calls.slice(-3)).toEqual(['write', 'fdatasync', 'resolved']);
+    await w.close();
+  });
+
+  it("'none' keeps the lock across back-to-back batches and releases it when the event loop turns", async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { sync: 'none' });
+    let controlReads = 0;
+    setIO({ ...realIO, readSync: (...a) => (controlReads++, realIO.readSync(...a)) });
+    for (let i = 0; i < 50; i++) await w.append(insert(i));
+    setIO(realIO);
+    // One control-record read per lock taking: far fewer than one per batch.
+    expect(controlReads).toBeLessThan(10);
+    expect(w.lock.held).toBe(true);
+    await new Promise((r) => setImmediate(r));
+    expect(w.lock.held).toBe(false);
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(Array.from({ length: 50 }, (_, i) => `k${i}`));
+    await w.close();
+  });
+
+  it("'none': a checked write (withLock) queued behind the kept lock gets it without waiting for the loop", async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { sync: 'none' });
+    await w.append(insert(1));
+    expect(w.lock.held).toBe(true);
+    const tail = await w.withLock((log) => log.tail.end);
+    expect(tail).toBe(fs.statSync(segmentPath(tablePaths(dir, 'todos'), 1)).size);
+    expect(w.lock.held).toBe(false);
+    await w.close();
   });
 
   it('a torn tail left by a dead writer is quarantined before the next append', async () => {
