@@ -13,6 +13,7 @@ import type { TablePaths } from '../wal/paths.js';
 import { applyWrite, type Record_ } from '../wal/replay.js';
 import type { LockedLog, LogWriter, WriteRequest } from '../wal/writer.js';
 import { LogFollower } from './follower.js';
+import { countFromSnapshot } from './snapshot-count.js';
 import type { ConflictStrategy } from './options.js';
 import { type UpdateResult, Versioning, type VersionSettings } from './versioning.js';
 import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
@@ -161,7 +162,12 @@ export class Table<R extends Record_ = Record_> {
     const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
     this.rows = snap?.rows ?? new Map();
     this.tombstones = readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []);
-    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.identity.tableId ? { table: this.name, tableId: this.identity.tableId } : undefined);
+    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity());
+  }
+
+  /** What the log's segment headers must name (nothing to check before the table has an id). */
+  private followIdentity(): { table: string; tableId: string } | undefined {
+    return this.identity.tableId ? { table: this.name, tableId: this.identity.tableId } : undefined;
   }
 
   private catchUp(): void {
@@ -185,7 +191,12 @@ export class Table<R extends Record_ = Record_> {
     return [...this.state().values()].map((r) => ({ ...r }) as R);
   }
 
+  /** Without rows loaded and nothing logged above the snapshot, the snapshot's row count (no rows are read). */
   async count(): Promise<number> {
+    if (!this.rows) {
+      const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
+      if (n !== undefined) return n;
+    }
     return this.state().size;
   }
 
