@@ -85,7 +85,9 @@ export function resultsMarkdown({ summary, contenders, scenarios, facts, command
 
 Records per second (median of ${runs} run${runs === 1 ? '' : 's'}, each on a fresh store), and in brackets the
 ratio to the bare frame log on the same scenario (higher is better; F is compared with nedb, as the bare log
-cannot compact, and Ec with the bare log's E). Every scenario ran in its own Node process; after each one the
+cannot compact, and Ec with the bare log's E). Every scenario ran in its own Node process; before a write
+scenario's timed phase each contender warmed up with a fifth of its calls (at most 300) on a scratch store of its
+own, deleted before timing, so the figures are steady state rather than JIT warm-up; after each one the
 store was reopened and counted${failed ? ': **SOME SCENARIOS FAILED OR LOST RECORDS** (see the table).' : ', and every count matched.'}
 
 ![ratios to the bare log](${quick ? 'results.quick.svg' : 'results.svg'})

@@ -67,6 +67,13 @@ interface Lease {
   timer: NodeJS.Immediate;
 }
 
+/** A batch encoded for the segment open as `fd` (its `synced` fields refer to that segment). */
+interface Encoded {
+  fd: number | undefined;
+  ok: Queued[];
+  payloads: Buffer[];
+}
+
 interface Written {
   fd: number;
   end: number;
@@ -164,13 +171,15 @@ export class LogWriter {
   }
 
   private async writeBatch(batch: Queued[]): Promise<void> {
+    // Encode before taking the lock, so other processes wait only for the write itself.
+    let encoded = this.encode(batch);
     const lease = this.lease;
     if (!lease) {
       try {
         await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
       } catch (err) {
-        if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(batch, err);
-        for (const q of batch) q.waiter.reject(err);
+        if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(encoded.ok, err);
+        for (const q of encoded.ok) q.waiter.reject(err);
         return;
       }
     }
@@ -185,10 +194,12 @@ export class LogWriter {
       } else {
         tail = this.prepare();
       }
-      written = this.writeAt(tail, batch);
+      // `synced` names an offset of the segment it was encoded for: after a roll, encode again.
+      if (encoded.fd !== tail.seg.fd) encoded = this.encode(encoded.ok);
+      written = this.writeEncoded(tail, encoded);
       kept = tail;
     } catch (err) {
-      for (const q of batch) q.waiter.reject(err);
+      for (const q of encoded.ok) q.waiter.reject(err);
     } finally {
       if (kept && this.mayKeepLock(lease)) this.keepLock(kept, lease);
       else this.releaseLock();
@@ -262,6 +273,14 @@ export class LogWriter {
 
   /** Encode and write `batch` at the tail; rejects (only) entries over the size limit. */
   private writeAt(tail: Tail, batch: Queued[]): Written {
+    return this.writeEncoded(tail, this.encode(batch));
+  }
+
+  /**
+   * Encode each write with `synced` = what this process knows is durable of its active segment;
+   * a write that cannot be encoded, or is over maxEntryBytes, is rejected alone, never the others.
+   */
+  private encode(batch: Queued[]): Encoded {
     const ok: Queued[] = [];
     const payloads: Buffer[] = [];
     for (const q of batch) {
@@ -280,6 +299,10 @@ export class LogWriter {
       ok.push(q);
       payloads.push(payload);
     }
+    return { fd: this.active?.fd, ok, payloads };
+  }
+
+  private writeEncoded(tail: Tail, { ok, payloads }: Encoded): Written {
     const start = tail.end;
     const end = this.writeFrames(tail, payloads);
     this.counters.batches++;
