@@ -2,6 +2,7 @@
 import { Packr } from 'msgpackr';
 import { z } from 'zod';
 import { SdnwalError } from '../errors.js';
+import { packWrite } from './entry-pack.js';
 
 export type Operation = 'insert' | 'update' | 'delete';
 
@@ -123,7 +124,8 @@ function looksLikeWrite(raw: object): raw is PendingWrite {
 export function encodeEntry(e: LogEntry, verify = true): Buffer {
   let buf: Buffer;
   try {
-    buf = packr.pack(e);
+    // Write entries take the specialised encoder (same bytes); it defers to msgpackr for the rest.
+    buf = (isWrite(e) && packWrite(e)) || packr.pack(e);
   } catch (err) {
     throw new SdnwalError('INVALID_RECORD', `cannot encode log entry: ${(err as Error).message}`, { cause: err });
   }
