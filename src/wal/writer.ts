@@ -134,7 +134,7 @@ export class LogWriter {
     if (this.commits.failure) throw this.handleFailed();
   }
 
-  /** Queue one write; resolves when acknowledged per the sync mode. */
+  /** Queue one write (the writer owns the object from here on); resolves when acknowledged per the sync mode. */
   append(write: WriteRequest): Promise<void> {
     this.checkUsable();
     return new Promise<void>((resolve, reject) => {
@@ -286,7 +286,10 @@ export class LogWriter {
     for (const q of batch) {
       let payload: Buffer;
       try {
-        payload = encodeEntry({ ...q.write, synced: this.syncedEnd }, !this.opts.trustedValues);
+        // The write object is this writer's from append() on: stamp it rather than copy it.
+        const entry = q.write as PendingWrite;
+        entry.synced = this.syncedEnd;
+        payload = encodeEntry(entry, !this.opts.trustedValues);
       } catch (err) {
         // One bad value fails its own write, never the others batched with it.
         q.waiter.reject(err);
