@@ -12,7 +12,7 @@ import { SNAPSHOT_FORMAT } from './constants.js';
 import { rowColumns } from './format.js';
 import type { ExtraSection, SnapshotMeta, TableDef } from './meta.js';
 import { verifyWritten } from './verify-written.js';
-import { writeSnapshotText } from './writer.js';
+import { isRowLines, type RowLines, writeSnapshotText } from './writer.js';
 
 export interface WriteOptions {
   /** Header columns of the rows table; default: `rowColumns(meta.columns, meta.key, rows)` (one extra pass over the rows). */
@@ -27,18 +27,19 @@ export interface WrittenSnapshot {
 
 /**
  * Write `rows` as the table's new snapshot. `rows` is iterated once to write it (twice when the
- * columns must be found first, so pass an array or a Map's values view, not a one-shot iterator);
- * `meta.rowCount` must be its number of rows. Nothing replaces the current snapshot unless the new
+ * columns must be found first, so pass an array or a Map's values view, not a one-shot iterator),
+ * or they are RowLines the caller formats for `opts.columns` (a compaction's fold); `meta.rowCount` must be its number of rows. Nothing replaces the current snapshot unless the new
  * file re-reads correctly; on any failure the temp file is removed and the error thrown.
  */
 export function writeSnapshotAtomic(
   paths: TablePaths,
   meta: SnapshotMeta,
-  rows: Iterable<Record<string, unknown>>,
+  rows: Iterable<Record<string, unknown>> | RowLines,
   extra: readonly ExtraSection[] = [],
   opts: WriteOptions = {},
 ): WrittenSnapshot {
-  const columns = opts.columns ?? rowColumns(meta.columns, meta.key, rows);
+  if (isRowLines(rows) && !opts.columns) throw new TypeError('writeSnapshotAtomic: rows given as RowLines need opts.columns');
+  const columns = opts.columns ?? rowColumns(meta.columns, meta.key, rows as Iterable<Record<string, unknown>>);
   const out: SnapshotMeta = { ...meta, format: SNAPSHOT_FORMAT, adopted: false, writtenAt: meta.writtenAt ?? new Date().toISOString() };
   const total = out.rowCount;
   let written;

@@ -12,12 +12,12 @@ import { isWrite } from '../wal/entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
 import { scanSegment } from '../wal/reader.js';
-import { applyWrite, emptyCounts, type ReplayCounts } from '../wal/replay.js';
+import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
 import { decodeSegmentHeader, readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
 import { LogWriter } from '../wal/writer.js';
 import { writeSnapshotAtomic } from './atomic.js';
-import { rowColumns } from './format.js';
+import { CompactFold } from './fold.js';
 import { loadSnapshot } from './load.js';
 import { readSnapshotMeta, type SnapshotMeta } from './meta.js';
 import { readTombstones, withTombstones } from './tombstones.js';
@@ -159,7 +159,8 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
     progress({ phase: 'roll', done: 1, total: 1 });
 
     // The state: the snapshot as loaded above (one copy of the table), with the sealed segments applied.
-    const rows = snap?.rows ?? new Map<string, Record<string, unknown>>();
+    const rows = new CompactFold(snap?.meta.columns ?? [], key);
+    if (snap) rows.seed(snap.rows);
     const tombstones = readTombstones(paths.snapshot, snap?.meta, snap?.extra ?? []);
     const counts = emptyCounts();
     const absorbed: number[] = [];
@@ -173,7 +174,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
         segNo: s, sealed: true, expect: { table: paths.table, ...(tableId ? { tableId } : {}) },
         onEntry: (e) => {
           if (!isWrite(e)) return;
-          applyWrite(rows, e, counts, tombstones);
+          rows.apply(e, counts, tombstones);
           entries++;
         },
       });
@@ -190,8 +191,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
       rowCount: rows.size, writtenAt: undefined, rowsCrc: undefined, section: snap?.meta.section ?? paths.table,
       ...(snap?.meta.conflict !== undefined ? { conflict: snap.meta.conflict } : {}), adopted: false,
     };
-    const values = keyedRows(rows, key);
-    writeSnapshotAtomic(paths, meta, values, withTombstones(meta, snap?.extra ?? [], tombstones), { columns: rowColumns(meta.columns, key, values), onProgress: progress });
+    writeSnapshotAtomic(paths, meta, rows, withTombstones(meta, snap?.extra ?? [], tombstones), { columns: rows.columns(), onProgress: progress });
 
     // §6 step 7: the log the previous snapshot absorbed; `.prev` + the segments above k stay a lossless fallback.
     const deleted: number[] = [];
@@ -207,13 +207,4 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
   } finally {
     lock.release();
   }
-}
-
-/** The rows as written: each carries its key column (filled from the map key if a write left it out). Re-iterable. */
-function keyedRows(rows: Map<string, Record<string, unknown>>, key: string): Iterable<Record<string, unknown>> {
-  return {
-    *[Symbol.iterator]() {
-      for (const [k, row] of rows) yield row[key] === undefined || row[key] === null ? { ...row, [key]: k } : row;
-    },
-  };
 }

@@ -5,6 +5,15 @@ import { WRITE_CHUNK_BYTES } from './constants.js';
 import { formatExtra, formatMeta, formatRow, formatRowsCrc, formatRowsHeader } from './format.js';
 import type { ExtraSection, SnapshotMeta } from './meta.js';
 
+/** Rows the caller formats itself (a compaction's fold): `emit` hands runs of whole row lines to `out`, which consumes each at once. */
+export interface RowLines {
+  emit(columns: readonly string[], out: (lines: Buffer, rows: number) => void): void;
+}
+
+export function isRowLines(rows: unknown): rows is RowLines {
+  return typeof (rows as Partial<RowLines>).emit === 'function';
+}
+
 export interface Written {
   rowCount: number;
   /** crc32 of the row lines, as written in the `# rows-crc:` line. */
@@ -25,17 +34,20 @@ export function writeSnapshotText(
   fd: number,
   meta: SnapshotMeta,
   columns: readonly string[],
-  rows: Iterable<Record<string, unknown>>,
+  rows: Iterable<Record<string, unknown>> | RowLines,
   extra: readonly ExtraSection[],
   onRows?: (done: number) => void,
 ): Written {
   let pos = 0;
   let fileCrc = 0;
-  const flush = (text: string): Buffer => {
-    const buf = Buffer.from(text, 'utf8');
+  const writeBytes = (buf: Buffer): void => {
     writeFully(fd, buf, pos);
     pos += buf.length;
     fileCrc = zlib.crc32(buf, fileCrc);
+  };
+  const flush = (text: string): Buffer => {
+    const buf = Buffer.from(text, 'utf8');
+    writeBytes(buf);
     return buf;
   };
   let head = formatMeta(meta);
@@ -45,17 +57,26 @@ export function writeSnapshotText(
 
   let crc = 0;
   let n = 0;
-  let chunk = '';
-  for (const row of rows) {
-    chunk += formatRow(row, columns);
-    n++;
-    if (chunk.length >= WRITE_CHUNK_BYTES) {
-      crc = zlib.crc32(flush(chunk), crc);
-      chunk = '';
+  if (isRowLines(rows)) {
+    rows.emit(columns, (lines, k) => {
+      writeBytes(lines);
+      crc = zlib.crc32(lines, crc);
+      n += k;
       onRows?.(n);
+    });
+  } else {
+    let chunk = '';
+    for (const row of rows) {
+      chunk += formatRow(row, columns);
+      n++;
+      if (chunk.length >= WRITE_CHUNK_BYTES) {
+        crc = zlib.crc32(flush(chunk), crc);
+        chunk = '';
+        onRows?.(n);
+      }
     }
+    if (chunk !== '') crc = zlib.crc32(flush(chunk), crc);
   }
-  if (chunk !== '') crc = zlib.crc32(flush(chunk), crc);
   if (n !== meta.rowCount) throw new TypeError(`Expected ${meta.rowCount} rows (meta.rowCount), got ${n}`);
   onRows?.(n);
   const rowsEnd = pos;

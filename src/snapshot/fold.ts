@@ -1,0 +1,164 @@
+/**
+ * The compactor's table state: the replay rules of src/wal/replay.ts (same results, same row
+ * order), but an inserted row that holds only declared columns and plain values (strings, finite
+ * numbers, booleans, null) is formatted into its snapshot line at once and kept as bytes in a
+ * RowArena; only the other rows stay objects. Writing the snapshot then copies bytes. The output
+ * is byte for byte what formatting every row object at write time gives.
+ */
+import type { PendingWrite } from '../wal/entry.js';
+import { type Record_, type ReplayCounts, VERSION_COLUMN } from '../wal/replay.js';
+import { formatRow } from './format.js';
+import { RowArena } from './row-arena.js';
+import { parseRowLine } from './row-line.js';
+
+/** An absent cell, appended to an arena line for each column only object rows have. */
+const ABSENT_TAIL = ', nil';
+
+/** Output buffer size for `emit` (runs of whole lines). */
+const EMIT_BYTES = 1024 * 1024;
+
+export class CompactFold {
+  /** key → a row object, or the arena id of its formatted line (formatted with `this.base`). */
+  private readonly rows = new Map<string, Record_ | number>();
+  private readonly arena = new RowArena();
+  /** The columns arena lines are formatted with: the declared ones (empty: no row is formatted early). */
+  private readonly base: readonly string[];
+  private readonly declared: ReadonlySet<string>;
+  /** The header's first columns, as rowColumns() starts them: the declared ones, else the key alone. */
+  private readonly first: readonly string[];
+
+  constructor(
+    declared: readonly string[],
+    private readonly key: string,
+  ) {
+    this.first = declared.length > 0 ? [...declared] : [key];
+    this.base = declared.includes(key) ? this.first : [];
+    this.declared = new Set(this.base);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** Start from the current snapshot's rows (objects, in file order). */
+  seed(rows: Map<string, Record_>): void {
+    for (const [k, row] of rows) this.rows.set(k, row);
+  }
+
+  /** applyWrite of src/wal/replay.ts, for this state. */
+  apply(w: PendingWrite, counts: ReplayCounts, tombstones: Map<string, number>): void {
+    for (const row of w.rows) {
+      const key = row.key;
+      switch (w.operation) {
+        case 'insert': {
+          const before = this.rows.size;
+          const v = row.values ?? {};
+          this.rows.set(key, this.lineable(v) ? this.arena.add(formatRow(v, this.base)) : v);
+          if (this.rows.size === before) counts.replaced++;
+          else counts.inserted++;
+          if (tombstones.size > 0) tombstones.delete(key);
+          break;
+        }
+        case 'update': {
+          const cur = this.get(key);
+          if (!cur) {
+            counts.updateMissing++;
+            break;
+          }
+          this.rows.set(key, { ...cur, ...(row.values ?? {}) });
+          counts.updated++;
+          break;
+        }
+        case 'delete': {
+          if (this.rows.delete(key)) counts.deleted++;
+          else counts.deleteMissing++;
+          const version = row.values?.[VERSION_COLUMN];
+          if (typeof version === 'number') tombstones.set(key, version);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The row with this key as an object (a formatted line is read back). */
+  private get(key: string): Record_ | undefined {
+    const r = this.rows.get(key);
+    if (typeof r !== 'number') return r;
+    return parseRowLine(this.arena.bytes(r).toString('utf8'), this.base);
+  }
+
+  /**
+   * Only declared columns, the key present, and values whose line reads back exactly as they are
+   * (an integer beyond 2^53 is written as digits that read back as a string, so it stays an object).
+   */
+  private lineable(v: Record_): boolean {
+    if (this.base.length === 0) return false;
+    const k = v[this.key];
+    if (k === undefined || k === null) return false;
+    for (const c in v) {
+      if (!this.declared.has(c)) return false;
+      const x = v[c];
+      const t = typeof x;
+      if (!(t === 'string' || t === 'boolean' || x === null || (t === 'number' && (Number.isSafeInteger(x) || (Number.isFinite(x) && !Number.isInteger(x)))))) return false;
+    }
+    return true;
+  }
+
+  /** The row as written: with its key column (filled from the map key if a write left it out). */
+  private keyed(k: string, row: Record_): Record_ {
+    return row[this.key] === undefined || row[this.key] === null ? { ...row, [this.key]: k } : row;
+  }
+
+  /** Header columns: as rowColumns() over the rows in order (only object rows can add any). */
+  columns(): string[] {
+    const cols = [...this.first];
+    const seen = new Set(cols);
+    for (const [key, r] of this.rows) {
+      if (typeof r === 'number') continue;
+      const row = this.keyed(key, r);
+      for (const k in row) {
+        if (!seen.has(k) && Object.prototype.hasOwnProperty.call(row, k) && row[k] !== undefined) {
+          seen.add(k);
+          cols.push(k);
+        }
+      }
+    }
+    return cols;
+  }
+
+  /**
+   * The row lines for header `columns` (which must start with the base columns, as columns() gives),
+   * in runs of whole lines: `out` gets a reused buffer and must consume it before returning.
+   */
+  emit(columns: readonly string[], out: (lines: Buffer, rows: number) => void): void {
+    const pad = ABSENT_TAIL.repeat(columns.length - this.base.length);
+    const padBytes = Buffer.from(pad + '\n');
+    let buf = Buffer.allocUnsafe(EMIT_BYTES);
+    let pos = 0;
+    let n = 0;
+    const room = (bytes: number): void => {
+      if (pos + bytes <= buf.length) return;
+      if (pos > 0) out(buf.subarray(0, pos), n);
+      pos = 0;
+      n = 0;
+      if (bytes > buf.length) buf = Buffer.allocUnsafe(bytes);
+    };
+    for (const [k, row] of this.rows) {
+      if (typeof row === 'number') {
+        const len = this.arena.length(row);
+        room(len + padBytes.length);
+        if (pad === '') pos += this.arena.copyTo(row, buf, pos);
+        else {
+          pos += this.arena.copyTo(row, buf, pos, 1); // without its LF
+          pos += padBytes.copy(buf, pos);
+        }
+      } else {
+        const line = formatRow(this.keyed(k, row), columns);
+        room(line.length * 3);
+        pos += buf.write(line, pos, 'utf8');
+      }
+      n++;
+    }
+    if (pos > 0) out(buf.subarray(0, pos), n);
+  }
+}
