@@ -1,15 +1,11 @@
 /** The SDN writer: one conservative profile (LF, 4-space indent, every string quoted, plain decimals) that re-parses to the same value. */
-import { SdnwalError } from '../errors.js';
+import { SdnStringifyError, formatKey, formatScalar, isScalar } from './format-scalar.js';
+import { tableColumns, writeTable } from './table-writer.js';
 
-/** A value the writer cannot express (NaN, Infinity, a cycle, a non-object document). */
-export class SdnStringifyError extends SdnwalError {
-  constructor(message: string) {
-    super('SDN_STRINGIFY', message);
-  }
-}
+export { SdnStringifyError, formatKey, formatNumber, formatScalar, quote } from './format-scalar.js';
+export { tableColumns } from './table-writer.js';
 
 export const INDENT = '    ';
-const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Writes `value` as an SDN document. The top level must be a plain object (a document is a dict
@@ -44,23 +40,6 @@ export function formatTableRow(values: readonly unknown[], indent: string = INDE
   return s;
 }
 
-/** A scalar as the writer prints it: quoted string, plain decimal, true/false/null. */
-export function formatScalar(v: unknown): string {
-  switch (typeof v) {
-    case 'string':
-      return quote(v);
-    case 'number':
-      return formatNumber(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'bigint':
-      return v.toString(); // read back as a number when safe, else as its digits (never rounded)
-    default:
-      if (v === null || v === undefined) return 'null';
-      throw new SdnStringifyError(`cannot write a ${typeof v} as an SDN scalar`);
-  }
-}
-
 /** Any value on one line: scalars, `[a, b]`, `{k: v}`. */
 export function formatInline(v: unknown, seen: Set<object> = new Set()): string {
   v = normalize(v, '');
@@ -87,73 +66,6 @@ export function formatInline(v: unknown, seen: Set<object> = new Set()): string 
   return s;
 }
 
-/** A key bare when it is an identifier, else quoted. */
-export function formatKey(k: string): string {
-  return BARE_KEY.test(k) ? k : quote(k);
-}
-
-export function quote(s: string): string {
-  // Fast path: a plain scan (cheaper than a regex with a surrogate range) finds nothing to escape.
-  const n = s.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || c === 127 || (c >= 0xd800 && c <= 0xdfff)) break;
-  }
-  if (i === n) return '"' + s + '"';
-  let out = '"';
-  let from = 0;
-  for (; i < n; i++) {
-    const c = s.charCodeAt(i);
-    let rep: string;
-    if (c === 34) rep = '\\"';
-    else if (c === 92) rep = '\\\\';
-    else if (c === 10) rep = '\\n';
-    else if (c === 9) rep = '\\t';
-    else if (c === 13) rep = '\\r';
-    else if (c < 32 || c === 127) rep = hex(c);
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        i++; // a well-formed pair is written as is
-        continue;
-      }
-      rep = hex(c);
-    } else if (c >= 0xdc00 && c <= 0xdfff) rep = hex(c);
-    else continue;
-    out += s.slice(from, i) + rep;
-    from = i + 1;
-  }
-  return out + s.slice(from) + '"';
-}
-
-function hex(c: number): string {
-  return '\\u' + c.toString(16).padStart(4, '0');
-}
-
-/**
- * Numbers as plain decimals: integers as digits, other numbers always with a `.` and never an
- * exponent (1e-10 → 0.0000000001, 1e21 → 1000000000000000000000.0), so every reader agrees.
- */
-export function formatNumber(n: number): string {
-  if (!Number.isFinite(n)) throw new SdnStringifyError(`cannot write ${n}: SDN has no NaN or Infinity`);
-  if (Number.isSafeInteger(n)) return Object.is(n, -0) ? '-0.0' : String(n);
-  const s = String(n);
-  const e = s.indexOf('e');
-  if (e < 0) return s.includes('.') ? s : s + '.0';
-  const neg = s.charCodeAt(0) === 45;
-  const mant = s.slice(neg ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mant.indexOf('.');
-  const digits = dot < 0 ? mant : mant.slice(0, dot) + mant.slice(dot + 1);
-  const point = (dot < 0 ? mant.length : dot) + exp; // digits before the decimal point
-  let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length) + '.0';
-  else out = digits.slice(0, point) + '.' + digits.slice(point);
-  return neg ? '-' + out : out;
-}
-
 /** JSON.stringify's view of a value: toJSON() applied; functions, symbols, undefined → undefined. */
 function normalize(v: unknown, key: string): unknown {
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
@@ -161,11 +73,6 @@ function normalize(v: unknown, key: string): unknown {
   }
   const t = typeof v;
   return t === 'function' || t === 'symbol' ? undefined : v;
-}
-
-function isScalar(v: unknown): boolean {
-  const t = typeof v;
-  return v === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint';
 }
 
 /** The entries of a dict at `indent`, one per line (or block). */
@@ -199,53 +106,4 @@ export function writeEntry(key: string, v: unknown, indent: string, seen: Set<ob
   }
   const body = writeEntries(v as Record<string, unknown>, indent + INDENT, seen);
   return body === '' ? k + ' = {}\n' : k + ':\n' + body;
-}
-
-/** The columns when `arr` is a list of flat dicts with the same keys in the same order, else null. */
-export function tableColumns(arr: readonly unknown[]): string[] | null {
-  const first = arr[0];
-  if (!isPlainRow(first)) return null;
-  const cols = Object.keys(first as object);
-  if (cols.length === 0) return null;
-  const n = cols.length;
-  for (let r = 0; r < arr.length; r++) {
-    const row = arr[r] as Record<string, unknown>;
-    if (!isPlainRow(row)) return null;
-    // for-in over a plain object visits exactly its own keys, in Object.keys order, without allocating.
-    let i = 0;
-    for (const k in row) {
-      if (i >= n || k !== cols[i] || !isScalar(row[k])) return null;
-      i++;
-    }
-    if (i !== n) return null;
-  }
-  return cols;
-}
-
-function isPlainRow(row: unknown): boolean {
-  if (row === null || typeof row !== 'object' || Array.isArray(row)) return false;
-  const proto = Object.getPrototypeOf(row);
-  return (proto === Object.prototype || proto === null) && typeof (row as { toJSON?: unknown }).toJSON !== 'function';
-}
-
-function writeTable(head: string, columns: string[], rows: Record<string, unknown>[], rowIndent: string): string {
-  let s = head + ' |';
-  for (let i = 0; i < columns.length; i++) s += (i === 0 ? '' : ', ') + formatKey(columns[i]);
-  // One flat string per row, joined once: far less garbage than one long chain of `+=`.
-  const lines: string[] = new Array(rows.length + 2);
-  lines[0] = s + '|';
-  const n = columns.length;
-  const cells: string[] = new Array(n);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    for (let i = 0; i < n; i++) {
-      const v = row[columns[i]];
-      if (typeof v === 'string') cells[i] = quote(v);
-      else if (typeof v === 'number' && Number.isSafeInteger(v) && v !== 0) cells[i] = '' + v;
-      else cells[i] = formatScalar(v);
-    }
-    lines[r + 1] = rowIndent + cells.join(', ');
-  }
-  lines[rows.length + 1] = '';
-  return lines.join('\n');
 }
