@@ -172,6 +172,7 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
       if (!present.has(s)) throw new CorruptLogError(file, 0, `segment ${s} is missing between the snapshot's absorbed segment ${k} and the sealed segment ${n}`);
       const r = scanSegment({ path: file }, {
         segNo: s, sealed: true, expect: { table: paths.table, ...(tableId ? { tableId } : {}) },
+        onPayload: (payload) => rows.applyPayload(payload, counts, tombstones) && ++entries > 0,
         onEntry: (e) => {
           if (!isWrite(e)) return;
           rows.apply(e, counts, tombstones);

@@ -8,6 +8,7 @@
 import type { PendingWrite } from '../wal/entry.js';
 import { type Record_, type ReplayCounts, VERSION_COLUMN } from '../wal/replay.js';
 import { formatRow } from './format.js';
+import { InsertLines } from './insert-lines.js';
 import { RowArena } from './row-arena.js';
 import { parseRowLine } from './row-line.js';
 
@@ -26,6 +27,8 @@ export class CompactFold {
   private readonly declared: ReadonlySet<string>;
   /** The header's first columns, as rowColumns() starts them: the declared ones, else the key alone. */
   private readonly first: readonly string[];
+  /** Reads plain inserts straight into lines (undefined when no row can be a line). */
+  private readonly fast: InsertLines | undefined;
 
   constructor(
     declared: readonly string[],
@@ -34,6 +37,7 @@ export class CompactFold {
     this.first = declared.length > 0 ? [...declared] : [key];
     this.base = declared.includes(key) ? this.first : [];
     this.declared = new Set(this.base);
+    this.fast = InsertLines.usable(this.base, key) ? new InsertLines(this.base, key) : undefined;
   }
 
   get size(): number {
@@ -78,6 +82,28 @@ export class CompactFold {
         }
       }
     }
+  }
+
+  /**
+   * Apply an entry given as its msgpack payload, if it is a plain insert the fast reader takes
+   * (the same result as decoding it and calling apply); false, with nothing changed, otherwise.
+   */
+  applyPayload(payload: Buffer, counts: ReplayCounts, tombstones: Map<string, number>): boolean {
+    const fast = this.fast;
+    const n = fast ? fast.read(payload) : -1;
+    if (n < 0) return false;
+    const keys = fast!.keys;
+    let id = this.arena.addLines(fast!.lines, fast!.ends, n);
+    const rows = this.rows;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i]!;
+      const before = rows.size;
+      rows.set(key, id++);
+      if (rows.size === before) counts.replaced++;
+      else counts.inserted++;
+      if (tombstones.size > 0) tombstones.delete(key);
+    }
+    return true;
   }
 
   /** The row with this key as an object (a formatted line is read back). */

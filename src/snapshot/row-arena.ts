@@ -32,6 +32,29 @@ export class RowArena {
   }
 
   /**
+   * Store `count` lines that are already UTF-8: line i is `src[ends[i-1] .. ends[i])` (from 0 for
+   * the first). Returns the id of the first; the others follow in order.
+   */
+  addLines(src: Buffer, ends: Uint32Array, count: number): number {
+    if (this.pending !== '') this.settle();
+    while (this.n + count > this.block.length) this.grow();
+    const bytes = count > 0 ? ends[count - 1]! : 0;
+    if (this.pos + bytes > this.current().length) this.open(bytes);
+    const b = this.blocks.length - 1;
+    src.copy(this.current(), this.pos, 0, bytes);
+    const first = this.n;
+    let from = 0;
+    for (let i = 0; i < count; i++) {
+      const id = this.n++;
+      this.block[id] = b;
+      this.start[id] = this.pos + from;
+      this.end[id] = this.pos + (from = ends[i]!);
+    }
+    this.pos += bytes;
+    return first;
+  }
+
+  /**
    * Encode the pending lines with one write (a write per line costs more than the encoding). If
    * every character took one byte, line offsets are character offsets; else each line is encoded
    * on its own.

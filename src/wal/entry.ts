@@ -79,6 +79,11 @@ export function isWrite(e: LogEntry): e is PendingWrite {
   return 'operation' in e;
 }
 
+/** One msgpack value decoded with the log's options (for a reader that walks a payload's bytes itself). */
+export function unpackValue(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}
+
 /** Decode one payload, or throw EntryDecodeError (CORRUPT_LOG). */
 export function decodeEntry(payload: Uint8Array): LogEntry {
   let raw: unknown;

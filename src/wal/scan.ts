@@ -45,6 +45,12 @@ export type ScanOptions = {
   /** Called for each delivered entry, in order, with the frame's start and end offsets. Not called when `decode` is false. */
   onEntry?: (entry: LogEntry, offset: number, end: number) => void;
   /**
+   * Offered each payload that would go to onEntry, before it is decoded (the compactor reads
+   * plain inserts itself). Return true only for a valid write entry it has consumed: that frame
+   * is then neither decoded nor given to onEntry. The payload is a view: copy what you keep.
+   */
+  onPayload?: (payload: Buffer, offset: number, end: number) => boolean;
+  /**
    * Decode payloads. With false only CRCs are checked, except that small payloads are still
    * decoded (to find a SEAL) and, after damage, every payload (to read `synced`). @default true
    */
@@ -149,6 +155,11 @@ export function scanFrames(w: ReadWindow, from: number, opts: ScanOptions): Fram
       continue;
     }
     const frameEnd = pos + r.size;
+    if (delivering && tracked.length === 0 && opts.decode !== false && opts.onPayload?.(r.payload, pos, frameEnd)) {
+      frames++;
+      lastEnd = end = pos = frameEnd;
+      continue;
+    }
     let entry: LogEntry | undefined;
     if (opts.decode !== false || tracked.length > 0 || r.payload.length <= CONTROL_PAYLOAD_MAX_BYTES) {
       try {

@@ -1,0 +1,330 @@
+/**
+ * The compactor's fast path for the common log entry: an insert whose rows hold only declared
+ * columns and plain values. It reads the msgpack payload byte by byte and writes each row's
+ * snapshot line (formatRow with the declared columns) straight into a buffer, with no row
+ * objects and no value strings in between; only the keys become JS strings (the fold's Map needs
+ * them). Anything else (another operation, an unknown key, a value the line cannot hold exactly)
+ * makes `read` return -1 before any state changes, and the caller decodes the entry the usual way.
+ * The lines are byte for byte what formatRow gives for the decoded row (property-tested).
+ */
+import { formatNumber, quote } from '../sdn/format-scalar.js';
+import { unpackValue } from '../wal/entry.js';
+import { ABSENT_CELL, ROW_INDENT } from './constants.js';
+
+const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const OPERATION = ascii('operation');
+const INSERT = ascii('insert');
+const ROWS = ascii('rows');
+const TIMESTAMP = ascii('timestamp');
+const SYNCED = ascii('synced');
+const SPOOL_ID = ascii('spoolId');
+const KEY = ascii('key');
+const VALUES = ascii('values');
+const INDENT = ascii(ROW_INDENT);
+const NIL = ascii(ABSENT_CELL);
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+const NULL = ascii('null');
+
+/** Thrown inside the reader for anything the fast path leaves to the decoder; made once, so no stack capture. */
+const DECLINE = new Error('not a plain insert');
+
+export class InsertLines {
+  /** The keys of the rows `read` decoded, in order. */
+  readonly keys: string[] = [];
+  /** Line i is `lines[ends[i-1] .. ends[i])` (from 0 for the first), each with its LF. */
+  lines = Buffer.allocUnsafe(64 * 1024);
+  ends = new Uint32Array(1024);
+
+  private readonly cols: Uint8Array[];
+  private readonly keyCol: number;
+  // Per column, where the current row's cell is in `lines` (-1: absent).
+  private readonly cellStart: Int32Array;
+  private readonly cellEnd: Int32Array;
+  private p: Buffer = Buffer.alloc(0);
+  private at = 0;
+  private out = 0;
+  /** Where the text of the str skipStr last read starts. */
+  private text = 0;
+
+  /** `columns`: the declared columns the lines are formatted with; `key`: the key column, one of them. */
+  constructor(columns: readonly string[], key: string) {
+    this.cols = columns.map((c) => Buffer.from(c, 'utf8'));
+    this.keyCol = columns.indexOf(key);
+    this.cellStart = new Int32Array(columns.length);
+    this.cellEnd = new Int32Array(columns.length);
+  }
+
+  /** Whether this reader can ever apply: msgpackr renames a `__proto__` key, so such a column is left to it. */
+  static usable(columns: readonly string[], key: string): boolean {
+    return columns.includes(key) && !columns.includes('__proto__');
+  }
+
+  /** Decode `payload` if it is a plain insert: returns its row count (keys and lines filled), else -1. */
+  read(payload: Buffer): number {
+    this.p = payload;
+    this.at = 0;
+    this.out = 0;
+    this.keys.length = 0;
+    try {
+      return this.entry();
+    } catch (err) {
+      if (err === DECLINE || err instanceof RangeError) return -1; // RangeError: a length past the payload's end
+      throw err;
+    }
+  }
+
+  private entry(): number {
+    let n = this.mapHeader();
+    if (n < 2 || !this.keyIs(OPERATION) || !this.keyIs(INSERT)) throw DECLINE;
+    let rows = -1;
+    let seen = 0; // bits: rows, timestamp, synced, spoolId
+    while (--n > 0) {
+      if (this.keyIs(ROWS) && !(seen & 1)) {
+        seen |= 1;
+        rows = this.rows();
+      } else if (this.keyIs(TIMESTAMP) && !(seen & 2)) {
+        seen |= 2;
+        this.number(); // any number, as the decoder takes
+      } else if (this.keyIs(SYNCED) && !(seen & 4)) {
+        seen |= 4;
+        const s = this.number();
+        if (!Number.isSafeInteger(s) || s < 0) throw DECLINE;
+      } else if (this.keyIs(SPOOL_ID) && !(seen & 8)) {
+        seen |= 8;
+        this.skipStr();
+      } else throw DECLINE;
+    }
+    if ((seen & 7) !== 7 || this.at !== this.p.length) throw DECLINE;
+    return rows;
+  }
+
+  private rows(): number {
+    const n = this.arrayHeader();
+    if (this.ends.length < n) this.ends = new Uint32Array(Math.max(n, this.ends.length * 2));
+    for (let i = 0; i < n; i++) {
+      let fields = this.mapHeader();
+      let key: string | undefined;
+      let line = false;
+      while (fields-- > 0) {
+        if (this.keyIs(KEY) && key === undefined) key = this.keyString();
+        else if (this.keyIs(VALUES) && !line) {
+          this.line();
+          line = true;
+        } else throw DECLINE;
+      }
+      if (key === undefined || !line) throw DECLINE;
+      this.keys.push(key);
+      this.ends[i] = this.out;
+    }
+    return n;
+  }
+
+  /** One row's `values` map, as its line. */
+  private line(): void {
+    const cols = this.cols;
+    const start = this.out;
+    this.cellStart.fill(-1);
+    this.put(INDENT);
+    const n = this.mapHeader();
+    let next = 0; // the column expected next, while the map is in column order
+    let ordered = true;
+    for (let i = 0; i < n; i++) {
+      const c = next < cols.length && this.keyIs(cols[next]!) ? next : this.column();
+      if (this.cellStart[c]! >= 0) throw DECLINE; // a duplicate key
+      if (c !== next) ordered = false;
+      next = c + 1;
+      if (i > 0) this.put2(0x2c, 0x20); // ", "
+      this.cellStart[c] = this.out;
+      this.cell(c === this.keyCol);
+      this.cellEnd[c] = this.out;
+    }
+    if (this.cellStart[this.keyCol]! < 0) throw DECLINE; // the key column must be there
+    if (!ordered || next !== cols.length) this.reorder(start);
+    this.room(1);
+    this.lines[this.out++] = 0x0a;
+  }
+
+  /** Rewrite the row's cells (at `start`, after the indent) in column order, `nil` for an absent one. */
+  private reorder(start: number): void {
+    const cells = Buffer.from(this.lines.subarray(start, this.out));
+    this.out = start;
+    this.put(INDENT);
+    for (let c = 0; c < this.cols.length; c++) {
+      if (c > 0) this.put2(0x2c, 0x20);
+      const s = this.cellStart[c]!;
+      this.put(s < 0 ? NIL : cells.subarray(s - start, this.cellEnd[c]! - start));
+    }
+  }
+
+  /** The index of the column named by the key at `at` (consumed). */
+  private column(): number {
+    const cols = this.cols;
+    for (let c = 0; c < cols.length; c++) if (this.keyIs(cols[c]!)) return c;
+    throw DECLINE;
+  }
+
+  /** One value as its cell text, if formatRow's line reads it back exactly (else DECLINE). */
+  private cell(isKey: boolean): void {
+    const p = this.p;
+    const b = p[this.at]!;
+    if ((b & 0xe0) === 0xa0 || b === 0xd9 || b === 0xda || b === 0xdb) return this.stringCell();
+    if (b === 0xc0) {
+      if (isKey) throw DECLINE; // a null key column is left to the object path
+      this.at++;
+      return this.put(NULL);
+    }
+    if (b === 0xc2 || b === 0xc3) {
+      this.at++;
+      return this.put(b === 0xc3 ? TRUE : FALSE);
+    }
+    const v = this.number();
+    if (!Number.isFinite(v) || (Number.isInteger(v) && !Number.isSafeInteger(v))) throw DECLINE;
+    this.putText(formatNumber(v));
+  }
+
+  /** A string cell: plain ASCII is copied between quotes as it is; anything else is decoded and quoted. */
+  private stringCell(): void {
+    const from = this.at;
+    const z = this.skipStr();
+    const a = this.text;
+    const p = this.p;
+    this.room(z - a + 2);
+    const out = this.lines;
+    let o = this.out;
+    out[o++] = 0x22;
+    for (let i = a; i < z; i++) {
+      const c = p[i]!;
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.putText(quote(unpackValue(p.subarray(from, z)) as string));
+        return;
+      }
+      out[o++] = c;
+    }
+    out[o++] = 0x22;
+    this.out = o;
+  }
+
+  /** A row's key as a JS string (ASCII read directly, anything else through msgpackr). */
+  private keyString(): string {
+    const from = this.at;
+    const z = this.skipStr();
+    const a = this.text;
+    const p = this.p;
+    for (let i = a; i < z; i++) if (p[i]! >= 0x80) return unpackValue(p.subarray(from, z)) as string;
+    return p.toString('latin1', a, z);
+  }
+
+  /** Skip a str; returns the end of its text, which starts at `this.text`. */
+  private skipStr(): number {
+    const p = this.p;
+    const b = p[this.at++]!;
+    let len: number;
+    if ((b & 0xe0) === 0xa0) len = b & 0x1f;
+    else if (b === 0xd9) len = p[this.at++]!;
+    else if (b === 0xda) {
+      len = p.readUInt16BE(this.at);
+      this.at += 2;
+    } else if (b === 0xdb) {
+      len = p.readUInt32BE(this.at);
+      this.at += 4;
+    } else throw DECLINE;
+    const a = this.at;
+    if (a + len > p.length) throw DECLINE;
+    this.text = a;
+    this.at += len;
+    return a + len;
+  }
+
+  /** Whether the str at `at` is exactly `want` (consumed if so). Keys are fixstr or str8 in practice. */
+  private keyIs(want: Uint8Array): boolean {
+    const p = this.p;
+    let at = this.at;
+    const b = p[at]!;
+    let len: number;
+    if ((b & 0xe0) === 0xa0) {
+      len = b & 0x1f;
+      at++;
+    } else if (b === 0xd9) {
+      len = p[at + 1]!;
+      at += 2;
+    } else return false;
+    if (len !== want.length || at + len > p.length) return false;
+    for (let i = 0; i < len; i++) if (p[at + i] !== want[i]) return false;
+    this.at = at + len;
+    return true;
+  }
+
+  /** An int or float64 (uint64/int64/float32 and the rest decline: msgpackr may read them otherwise). */
+  private number(): number {
+    const p = this.p;
+    const b = p[this.at++]!;
+    if (b < 0x80) return b;
+    if (b >= 0xe0) return b - 0x100;
+    let v: number;
+    switch (b) {
+      case 0xcc: v = p[this.at]!; this.at += 1; return v;
+      case 0xcd: v = p.readUInt16BE(this.at); this.at += 2; return v;
+      case 0xce: v = p.readUInt32BE(this.at); this.at += 4; return v;
+      case 0xd0: v = p.readInt8(this.at); this.at += 1; return v;
+      case 0xd1: v = p.readInt16BE(this.at); this.at += 2; return v;
+      case 0xd2: v = p.readInt32BE(this.at); this.at += 4; return v;
+      case 0xcb: v = p.readDoubleBE(this.at); this.at += 8; return v;
+    }
+    throw DECLINE;
+  }
+
+  private mapHeader(): number {
+    const p = this.p;
+    const b = p[this.at++]!;
+    if ((b & 0xf0) === 0x80) return b & 0x0f;
+    if (b === 0xde) {
+      this.at += 2;
+      return p.readUInt16BE(this.at - 2);
+    }
+    if (b === 0xdf) {
+      this.at += 4;
+      return p.readUInt32BE(this.at - 4);
+    }
+    throw DECLINE;
+  }
+
+  private arrayHeader(): number {
+    const p = this.p;
+    const b = p[this.at++]!;
+    if ((b & 0xf0) === 0x90) return b & 0x0f;
+    if (b === 0xdc) {
+      this.at += 2;
+      return p.readUInt16BE(this.at - 2);
+    }
+    if (b === 0xdd) {
+      this.at += 4;
+      return p.readUInt32BE(this.at - 4);
+    }
+    throw DECLINE;
+  }
+
+  private room(n: number): void {
+    if (this.out + n <= this.lines.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.lines.length * 2, this.out + n));
+    this.lines.copy(next, 0, 0, this.out);
+    this.lines = next;
+  }
+
+  private put(bytes: Uint8Array): void {
+    this.room(bytes.length);
+    this.lines.set(bytes, this.out);
+    this.out += bytes.length;
+  }
+
+  private put2(a: number, b: number): void {
+    this.room(2);
+    this.lines[this.out++] = a;
+    this.lines[this.out++] = b;
+  }
+
+  private putText(s: string): void {
+    this.room(s.length * 3);
+    this.out += this.lines.write(s, this.out, 'utf8');
+  }
+}
