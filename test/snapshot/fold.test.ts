@@ -68,7 +68,9 @@ describe('CompactFold', () => {
           const c2 = emptyCounts();
           const t1 = new Map<string, number>();
           const t2 = new Map<string, number>();
-          for (const o of ops) {
+          // With payloads, one plain insert first, so the fast reader is sure to run in every case.
+          const all = payloads ? [{ kind: 'insert' as const, key: 3, values: { id: 'k3', c: 'plain' } }, ...ops] : ops;
+          for (const o of all) {
             const key = `k${o.key}`;
             let w: PendingWrite = { operation: o.kind, rows: [{ key, values: { ...o.values } }], timestamp: 0, synced: 0 };
             if (payloads) {
