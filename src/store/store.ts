@@ -101,8 +101,17 @@ export class Store {
     let tableId = meta?.tableId ?? tableIdFromLog(paths);
     if (!this.options.readOnly && (!meta || !tableId)) {
       // Creating or adopting: decide the table id and definition once, under the table lock.
+      // The snapshot is written through `.sdn.tmp`, which another process's recovery deletes
+      // unless compact.lock is held (PROTOCOLS.md §9 step 2): so hold it too, taken first (§1 lock order).
+      const compactLock = FileLock.for(paths.compactLock);
+      await compactLock.acquire({ timeoutMs: this.options.lockTimeoutMs });
       const lock = FileLock.for(paths.lock);
-      await lock.acquire({ timeoutMs: this.options.lockTimeoutMs });
+      try {
+        await lock.acquire({ timeoutMs: this.options.lockTimeoutMs });
+      } catch (err) {
+        compactLock.release();
+        throw err;
+      }
       try {
         meta = readSnapshotMeta(paths.snapshot, { key: o.key });
         tableId = meta?.tableId ?? tableIdFromLog(paths);
@@ -115,6 +124,7 @@ export class Store {
         tableId ??= newTableId();
       } finally {
         lock.release();
+        compactLock.release();
       }
     }
     const key = meta?.key ?? o.key;

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const appender = path.resolve(import.meta.dirname, '../fixtures/store/appender.mjs');
+const holdLock = path.resolve(import.meta.dirname, '../fixtures/hold-lock.mjs');
 
 function run(args: string[]): Promise<{ code: number | null; acked: string[]; stderr: string }> {
   return new Promise((resolve) => {
@@ -48,5 +50,27 @@ describe('several processes appending to one table', () => {
     const store = await openStore(dir);
     expect(await (await store.table('fresh')).count()).toBe(150);
     await store.close();
+  });
+
+  it("creating a table holds compact.lock, so another process's recovery never deletes its temp snapshot", async () => {
+    // Recovery deletes `<table>.sdn.tmp` unless compact.lock is held (PROTOCOLS.md §9 step 2).
+    const dir = tmpDir();
+    const holder = spawn(process.execPath, [holdLock, path.join(dir, 'fresh.compact.lock')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = (want: string): Promise<void> => new Promise((resolve) => holder.stdout.on('data', (c) => String(c).includes(want) && resolve()));
+    try {
+      await line('locked');
+      const store = await openStore(dir, { lockTimeoutMs: 300 });
+      await expect(store.table('fresh', { key: 'id' })).rejects.toMatchObject({ code: 'LOCK_TIMEOUT' });
+      expect(fs.existsSync(path.join(dir, 'fresh.sdn'))).toBe(false);
+      const released = line('released');
+      holder.stdin.write('release\n');
+      await released;
+      const t = await store.table('fresh', { key: 'id' });
+      await t.insert({ id: 'a' });
+      expect(await t.count()).toBe(1);
+      await store.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 });
