@@ -147,8 +147,8 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
         return report({ skipped: true, reason: `log above the snapshot is ${before.above} bytes, below the ${Math.ceil(threshold)}-byte threshold` }, k, current?.rowCount ?? 0, before.total);
       }
     }
-    // Loaded once, after the threshold: the only copy of the table this compaction holds.
-    const snap = loadSnapshot(paths.snapshot, { table: paths.table, key: opts.key });
+    // Loaded once, after the threshold, straight into the fold: the only copy of the table this compaction holds.
+    const snap = loadSnapshot(paths.snapshot, { table: paths.table, key: opts.key }, (m, key) => new CompactFold(m.columns, key));
     if (snap && snap.meta.absorbedSegment !== k) throw new SdnwalError('CORRUPT_SNAPSHOT', `${paths.snapshot} changed while compact.lock was held`);
     const key = snap?.meta.key ?? opts.key;
     if (key === undefined) throw new SdnwalError('INVALID_OPTION', `table ${paths.table} has no snapshot naming its key column: give opts.key`);
@@ -158,9 +158,8 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
     const n = Math.max(k, await roll(paths, writer, tableId, k, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
     progress({ phase: 'roll', done: 1, total: 1 });
 
-    // The state: the snapshot as loaded above (one copy of the table), with the sealed segments applied.
-    const rows = new CompactFold(snap?.meta.columns ?? [], key);
-    if (snap) rows.seed(snap.rows);
+    // The state: the snapshot as loaded above, with the sealed segments applied.
+    const rows = snap?.rows ?? new CompactFold([], key);
     const tombstones = readTombstones(paths.snapshot, snap?.meta, snap?.extra ?? []);
     const counts = emptyCounts();
     const absorbed: number[] = [];

@@ -9,7 +9,9 @@ import type { PendingWrite } from '../wal/entry.js';
 import { type Record_, type ReplayCounts, VERSION_COLUMN } from '../wal/replay.js';
 import { formatRow } from './format.js';
 import { InsertLines } from './insert-lines.js';
-import { RowArena } from './row-arena.js';
+import { checkNewKey, rowKey, type RowTarget } from './load.js';
+import { headerColumns } from './read.js';
+import { RowArena, widen } from './row-arena.js';
 import { parseRowLine } from './row-line.js';
 
 /** An absent cell, appended to an arena line for each column only object rows have. */
@@ -18,7 +20,7 @@ const ABSENT_TAIL = ', nil';
 /** Output buffer size for `emit` (runs of whole lines). */
 const EMIT_BYTES = 1024 * 1024;
 
-export class CompactFold {
+export class CompactFold implements RowTarget {
   /** key → a row object, or the arena id of its formatted line (formatted with `this.base`). */
   private readonly rows = new Map<string, Record_ | number>();
   private readonly arena = new RowArena();
@@ -29,6 +31,11 @@ export class CompactFold {
   private readonly first: readonly string[];
   /** Reads plain inserts straight into lines (undefined when no row can be a line). */
   private readonly fast: InsertLines | undefined;
+  /** The key column's index in `base`. */
+  private readonly keyCol: number;
+  private lineEnds = new Uint32Array(1024);
+  private checkedHeader: string | undefined;
+  private headerOk = false;
 
   constructor(
     declared: readonly string[],
@@ -38,6 +45,7 @@ export class CompactFold {
     this.base = declared.includes(key) ? this.first : [];
     this.declared = new Set(this.base);
     this.fast = InsertLines.usable(this.base, key) ? new InsertLines(this.base, key) : undefined;
+    this.keyCol = this.base.indexOf(key);
   }
 
   get size(): number {
@@ -47,6 +55,61 @@ export class CompactFold {
   /** Start from the current snapshot's rows (objects, in file order). */
   seed(rows: Map<string, Record_>): void {
     for (const [k, row] of rows) this.rows.set(k, row);
+  }
+
+  /** RowTarget (src/snapshot/load.ts): the snapshot loads straight into the fold. */
+  has(key: string): boolean {
+    return this.rows.has(key);
+  }
+
+  set(key: string, row: Record_): void {
+    this.rows.set(key, row);
+  }
+
+  /**
+   * RowTarget: take a run of the snapshot's row lines as bytes, when its header has exactly the
+   * columns arena lines are formatted with. The loader checks the rows-crc over them, so they are
+   * the lines the writer wrote, which read back to rows it formats to the same bytes (the writer
+   * profile is stable). Only the key is read from each line; a line whose key cell is not a plain
+   * quoted string is parsed (and kept as an object).
+   */
+  lines(buf: Buffer, from: number, to: number, firstLine: number, header: string, file: string): boolean {
+    if (!this.sameHeader(header)) return false;
+    const run = buf.subarray(from, to);
+    let ends = this.lineEnds;
+    let n = 0;
+    for (let at = 0; at < run.length; ) {
+      const nl = run.indexOf(10, at);
+      at = nl < 0 ? run.length : nl + 1;
+      if (n === ends.length) ends = this.lineEnds = widen(ends);
+      ends[n++] = at;
+    }
+    let id = this.arena.addLines(run, ends, n);
+    const keyCol = this.keyCol;
+    for (let i = 0, start = 0; i < n; i++, id++) {
+      const end = ends[i]!;
+      const line = (): number => firstLine + i;
+      let ks = plainKeyCell(run, start, end, keyCol);
+      let row: Record_ | number = id;
+      if (ks === undefined) {
+        row = parseRowLine(run.toString('utf8', start, end), this.base);
+        ks = rowKey(row, this.key, file, line);
+      }
+      checkNewKey(this, ks, file, line);
+      this.rows.set(ks, row);
+      start = end;
+    }
+    return true;
+  }
+
+  /** Whether `header` (a rows table's header line) names exactly the base columns. */
+  private sameHeader(header: string): boolean {
+    if (header !== this.checkedHeader) {
+      const cols = this.base.length > 0 ? headerColumns(header) : undefined;
+      this.headerOk = cols !== undefined && cols.length === this.base.length && cols.every((c, i) => c === this.base[i]);
+      this.checkedHeader = header;
+    }
+    return this.headerOk;
   }
 
   /** applyWrite of src/wal/replay.ts, for this state. */
@@ -187,4 +250,37 @@ export class CompactFold {
     }
     if (pos > 0) out(buf.subarray(0, pos), n);
   }
+}
+
+/**
+ * The text of cell `col` of a row line the writer wrote (`line[start..end)`: indent, cells joined
+ * by `, `, LF), when it is a quoted string without escapes (and not empty); else undefined. Cells
+ * before it are skipped: quoted strings (escapes included) and bare words; a collection gives up.
+ */
+export function plainKeyCell(line: Buffer, start: number, end: number, col: number): string | undefined {
+  let p = start + 4; // ROW_INDENT
+  for (let c = 0; c < col; c++) {
+    if (line[p] === 0x22) {
+      for (p++; p < end && line[p] !== 0x22; p++) if (line[p] === 0x5c) p++;
+      p++;
+    } else {
+      while (p < end && line[p] !== 0x2c) {
+        const b = line[p]!;
+        if (b === 0x5b || b === 0x7b || b === 0x28 || b === 0x0a) return undefined;
+        p++;
+      }
+    }
+    if (line[p] !== 0x2c || line[p + 1] !== 0x20) return undefined;
+    p += 2;
+  }
+  if (line[p] !== 0x22) return undefined;
+  const a = p + 1;
+  for (p = a; p < end; p++) {
+    const b = line[p]!;
+    if (b === 0x22) break;
+    if (b === 0x5c || b < 0x20) return undefined;
+  }
+  const next = line[p + 1];
+  if (p >= end || p === a || (next !== 0x2c && next !== 0x0a)) return undefined;
+  return line.toString('utf8', a, p);
 }

@@ -10,6 +10,7 @@
 import { formatNumber, quote } from '../sdn/format-scalar.js';
 import { unpackValue } from '../wal/entry.js';
 import { ABSENT_CELL, ROW_INDENT } from './constants.js';
+import { widen } from './row-arena.js';
 
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 const OPERATION = ascii('operation');
@@ -101,7 +102,8 @@ export class InsertLines {
 
   private rows(): number {
     const n = this.arrayHeader();
-    if (this.ends.length < n) this.ends = new Uint32Array(Math.max(n, this.ends.length * 2));
+    if (n > this.p.length) throw DECLINE; // each row takes bytes: a count past that is not ours to trust
+    while (this.ends.length < n) this.ends = widen(this.ends);
     for (let i = 0; i < n; i++) {
       let fields = this.mapHeader();
       let key: string | undefined;

@@ -30,8 +30,14 @@ export interface StreamedSnapshot {
 
 const CRC_LINE_RE = new RegExp(`(?:^|\\n)${ROWS_CRC_PREFIX}([0-9a-f]{8})\\n$`);
 
+/**
+ * Offered a run of `lines` whole row lines, `buf[from..to)`, before they are parsed; true: taken
+ * as they are (still counted and hashed into the rows-crc), so they are not parsed.
+ */
+export type OnLines = (buf: Buffer, from: number, to: number, firstLine: number, header: string) => boolean;
+
 /** Stream the rest of the file after `head` (read by readHead); throws CorruptSnapshotError on any mismatch. */
-export function streamSnapshot(fd: number, file: string, head: Head, onRows?: OnRows): StreamedSnapshot {
+export function streamSnapshot(fd: number, file: string, head: Head, onRows?: OnRows, onLines?: OnLines): StreamedSnapshot {
   const { meta } = head;
   const prefix = formatKey(meta.section) + ' |';
   const runs = new LineRuns(fd, head.end);
@@ -48,6 +54,10 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
 
   const parseRows = (buf: Buffer, from: number, to: number, firstLine: number, lines: number): void => {
     crc = zlib.crc32(buf.subarray(from, to), crc);
+    if (onLines?.(buf, from, to, firstLine, headerLine)) {
+      rowCount += lines;
+      return;
+    }
     const text = buf.toString('utf8', from, to);
     let rows: Row[];
     try {
@@ -158,7 +168,7 @@ function markAbsent(rows: Row[], text: string, columns: string[]): void {
 }
 
 /** The column names of a header line (an empty table has no row to take them from). */
-function headerColumns(headerLine: string): string[] | undefined {
+export function headerColumns(headerLine: string): string[] | undefined {
   const e = parseText(headerLine, true).cst?.entries[0];
   return e && e.node.kind === 'table' ? (e.node.columns ?? undefined) : undefined;
 }

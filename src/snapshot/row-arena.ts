@@ -118,11 +118,6 @@ export class RowArena {
   }
 
   private grow(): void {
-    const widen = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
-      const b = new Uint32Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
     this.block = widen(this.block);
     this.start = widen(this.start);
     this.end = widen(this.end);
@@ -130,3 +125,10 @@ export class RowArena {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A copy of `a` twice as long. */
+export function widen(a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
