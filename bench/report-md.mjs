@@ -78,8 +78,27 @@ function sdnSection(sdn) {
   ].join('\n');
 }
 
+function latencySection(l) {
+  if (!l) return 'Not run (--skip-latency).';
+  if (l.status !== 'ok') return `Not measured: ${l.reason ?? l.error ?? `count ${l.counted}, expected ${l.expected}`}.`;
+  const ms = (v) => v.toFixed(2);
+  const row = (name, s) => `| ${name} | ${s.calls.toLocaleString('en-US')} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`;
+  return [
+    `bench/compaction-latency.mjs: one process appends durably (\`sync: 'always'\`, 1 record per call, awaited) to a`,
+    `table whose snapshot holds ${l.rows.toLocaleString('en-US')} rows, with ${l.logRows.toLocaleString('en-US')} more logged above it; first alone, then while`,
+    `the cron job (\`sdnwal compact DIR\`, its own process) compacts the table, then while \`table.compact()\` runs in the`,
+    `writer's own process (after as many rows were logged again). Every record was counted afterwards.`,
+    '',
+    '| the writer, while | appends | p50 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|---:|',
+    row('nothing else runs', l.baseline),
+    row(`the cron job compacts (${l.cronSeconds.toFixed(1)} s)`, l.cron),
+    row(`\`table.compact()\` runs in its process (${l.inProcessSeconds.toFixed(1)} s)`, l.inProcess),
+  ].join('\n');
+}
+
 /** The whole bench/results.md. */
-export function resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick, seconds, labels, failed, sdn, ranOnce }) {
+export function resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick, seconds, labels, failed, sdn, latency, ranOnce }) {
   const m = facts;
   return `# sdnwal benchmarks${quick ? ' — QUICK RUN (counts ÷ 10: a smoke run, not the published figures)' : ''}
 
@@ -129,6 +148,10 @@ ${flushTable(summary, contenders, scenarios)}
 ## Recovery and compaction memory
 
 ${extrasTable(summary, contenders)}
+
+## Writers' latency during compaction (sdnwal)
+
+${latencySection(latency)}
 
 ## SDN vs JSON
 

@@ -16,6 +16,7 @@ import { summarize } from './summary.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(here, 'scenario-worker.mjs');
 const SDN_BENCH = path.join(here, 'sdn.bench.mjs');
+const LATENCY_BENCH = path.join(here, 'compaction-latency.mjs');
 
 const { values: opts } = parseArgs({
   options: {
@@ -25,6 +26,7 @@ const { values: opts } = parseArgs({
     scenarios: { type: 'string', default: ORDER.join(',') },
     out: { type: 'string' },
     'skip-sdn': { type: 'boolean', default: false }, // the SDN vs JSON micro benchmark (bench/sdn.bench.mjs)
+    'skip-latency': { type: 'boolean', default: false }, // writers' latency during compaction (bench/compaction-latency.mjs)
     timeout: { type: 'string', default: '600' }, // seconds one worker may take before the run fails
   },
 });
@@ -126,17 +128,18 @@ async function main() {
   }
 
   const sdn = opts['skip-sdn'] ? null : await runJsonChild(SDN_BENCH, ['--json'], {});
+  const latency = opts['skip-latency'] ? null : await runJsonChild(LATENCY_BENCH, ['--json', ...(opts.quick ? ['--quick'] : [])], {});
   const summary = summarize(results);
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed';
+  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed' || ['failed', 'mismatch'].includes(latency?.status);
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const seconds = (Date.now() - started) / 1000;
   console.log(stdoutTable(summary, contenders, scenarios));
   const facts = machineFacts(os.tmpdir());
-  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
+  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, latency, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
   fs.writeFileSync(`${outPrefix}.svg`, resultsSvg({ summary, contenders, scenarios, quick: opts.quick }));
   console.log(`\nwrote ${path.relative(process.cwd(), outPrefix)}.md and .svg in ${Math.round(seconds)} s`);
   if (failed) {
-    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN bench failed');
+    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN or latency bench failed');
     process.exitCode = 1;
   }
 }

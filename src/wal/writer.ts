@@ -104,6 +104,11 @@ export class LogWriter {
   private lastControl: ControlRecord | undefined;
   private lease: Lease | undefined;
   private closed = false;
+  /** close() has begun (its promise): new appends are refused, so the ones queued before it can drain. */
+  private closing: Promise<void> | undefined;
+  /** Appends queued so far, and how many of them their batch has handled (FIFO): flush() waits on these. */
+  private enqueued = 0;
+  private handled = 0;
   /** Counters for stats and the demo. */
   readonly counters = { batches: 0, entries: 0, bytes: 0, spooled: 0, drained: 0, rolls: 0 };
 
@@ -130,13 +135,14 @@ export class LogWriter {
   }
 
   private checkUsable(): void {
-    if (this.closed) throw new SdnwalError('CLOSED', `table ${this.paths.table} is closed`);
+    if (this.closed || this.closing) throw new SdnwalError('CLOSED', `table ${this.paths.table} is closed`);
     if (this.commits.failure) throw this.handleFailed();
   }
 
   /** Queue one write (the writer owns the object from here on); resolves when acknowledged per the sync mode. */
   append(write: WriteRequest): Promise<void> {
     this.checkUsable();
+    this.enqueued++;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ write, waiter: { resolve, reject } });
       if (!this.pumping) {
@@ -163,7 +169,14 @@ export class LogWriter {
 
   private async pump(): Promise<void> {
     try {
-      while (this.queue.length > 0) await this.writeBatch(this.takeBatch());
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        try {
+          await this.writeBatch(batch);
+        } finally {
+          this.handled += batch.length;
+        }
+      }
     } finally {
       this.pumping = false;
       this.closeRetired();
@@ -472,8 +485,9 @@ export class LogWriter {
    */
   async withLock<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs = this.opts.lockTimeoutMs): Promise<T> {
     this.checkUsable();
-    // Appends issued before this call are written first, so program order holds in the log.
-    while (this.pumping) await new Promise((r) => setImmediate(r));
+    // Appends issued before this call are written first, so program order holds in the log
+    // (later ones wait for the lock behind this call: a busy writer cannot starve it).
+    await this.written(this.enqueued);
     this.endLease();
     await this.lock.acquire({ timeoutMs });
     const acks: Array<() => void> = [];
@@ -511,16 +525,30 @@ export class LogWriter {
     await this.withLock(() => undefined);
   }
 
-  /** Wait for queued appends and their fdatasyncs. */
+  /** Resolves once the first `count` appends ever queued have been handled by their batch. */
+  private async written(count: number): Promise<void> {
+    while (this.handled < count) await new Promise((r) => setImmediate(r));
+  }
+
+  /**
+   * Wait for the appends queued before this call and their fdatasyncs. Appends queued meanwhile
+   * are not waited for, so a writer that never pauses cannot starve a compaction or a close.
+   */
   async flush(): Promise<void> {
-    while (this.pumping || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    await this.written(this.enqueued);
     this.endLease();
     if (this.batchTimer) this.syncNow();
     await this.commits.drain();
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Refuse new appends, wait for the queued ones, close the segment. Every call waits for the same close. */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
     await this.flush();
     this.closed = true;
     this.closeRetired();

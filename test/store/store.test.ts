@@ -172,6 +172,39 @@ describe('Store and Table', () => {
     await again.close();
   });
 
+  // (Under 'none' a loop of awaited inserts never leaves the microtask queue, so nothing else in
+  // the process runs until it stops: there is nothing to starve.)
+  for (const inlineSync of [true, false]) {
+    it(`compact() and close() finish while a durable writer keeps appending; writes after close() begins are CLOSED (inlineSync: ${inlineSync})`, async () => {
+      const dir = tmpDir();
+      const store = await openStore(dir, { sync: 'always', inlineSync });
+      const t = await store.table('busy', { key: 'id' });
+      const acked: string[] = [];
+      // A writer that never pauses: compact() and close() used to wait for its queue to empty.
+      const writer = (async () => {
+        for (let i = 0; ; i++) {
+          try {
+            await t.insert({ id: `k${i}` });
+          } catch (err) {
+            return err as { code?: string };
+          }
+          acked.push(`k${i}`);
+        }
+      })();
+      while (acked.length < 20) await new Promise((r) => setImmediate(r));
+      const report = await t.compact();
+      expect(report.rows).toBeGreaterThanOrEqual(20);
+      const before = acked.length;
+      while (acked.length < before + 20) await new Promise((r) => setImmediate(r));
+      await store.close();
+      expect(await writer).toMatchObject({ code: 'CLOSED' });
+      const again = await openStore(dir);
+      const rows = await (await again.table('busy')).all();
+      expect(rows.map((r) => r.id).sort()).toEqual([...acked].sort());
+      await again.close();
+    });
+  }
+
   it('read-only open creates nothing and finds no missing table', async () => {
     const dir = tmpDir();
     await expect(openStore(path.join(dir, 'nope'), { readOnly: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
