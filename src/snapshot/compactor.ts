@@ -2,25 +2,21 @@
  * The compactor (PROTOCOLS.md §6): one per table (compact.lock, non-blocking); roll under the
  * table lock (milliseconds); then, without it, fold the sealed segments above the snapshot into a
  * new snapshot written atomically; then delete the log the previous snapshot had absorbed, so
- * `.prev` plus the segments above it stays a lossless fallback. Writers go on meanwhile.
+ * `.prev` plus the segments above it stays a lossless fallback (fold-job.ts, optionally in a worker
+ * thread: fold-thread.ts). Writers go on meanwhile.
  */
 import fs from 'node:fs';
-import { CorruptLogError, SdnwalError } from '../errors.js';
-import { fsyncDir, io } from '../io.js';
+import { SdnwalError } from '../errors.js';
+import { io } from '../io.js';
 import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
-import { isWrite } from '../wal/entry.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
-import { scanSegment } from '../wal/reader.js';
 import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
 import { decodeSegmentHeader, readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
 import { LogWriter } from '../wal/writer.js';
-import { writeSnapshotAtomic } from './atomic.js';
-import { CompactFold } from './fold.js';
-import { loadSnapshot } from './load.js';
-import { readSnapshotMeta, type SnapshotMeta } from './meta.js';
-import { readTombstones, withTombstones } from './tombstones.js';
+import { startFold } from './fold-thread.js';
+import { readSnapshotMeta } from './meta.js';
 
 /** Below this much log above the snapshot, an unforced compaction is skipped (or 25% of the snapshot, if more). */
 export const DEFAULT_COMPACT_MIN_BYTES = 4 * 1024 * 1024;
@@ -44,6 +40,11 @@ export interface CompactOptions {
   /** How long the roll waits for the table lock (used when no writer is given). @default 10000 */
   lockTimeoutMs?: number;
   onProgress?: (p: CompactProgress) => void;
+  /**
+   * Fold in a worker thread, so this process's event loop (and its writers) go on meanwhile; the
+   * roll still runs here. Used by `table.compact()` and autoCompact. @default false
+   */
+  inWorker?: boolean;
 }
 
 export interface CompactReport {
@@ -147,63 +148,22 @@ export async function compactTable(paths: TablePaths, writer: LogWriter | undefi
         return report({ skipped: true, reason: `log above the snapshot is ${before.above} bytes, below the ${Math.ceil(threshold)}-byte threshold` }, k, current?.rowCount ?? 0, before.total);
       }
     }
-    // Loaded once, after the threshold, straight into the fold: the only copy of the table this compaction holds.
-    const snap = loadSnapshot(paths.snapshot, { table: paths.table, key: opts.key }, (m, key) => new CompactFold(m.columns, key));
-    if (snap && snap.meta.absorbedSegment !== k) throw new SdnwalError('CORRUPT_SNAPSHOT', `${paths.snapshot} changed while compact.lock was held`);
-    const key = snap?.meta.key ?? opts.key;
+    const key = current?.key ?? opts.key;
     if (key === undefined) throw new SdnwalError('INVALID_OPTION', `table ${paths.table} has no snapshot naming its key column: give opts.key`);
-    const tableId = snap?.meta.tableId ?? tableIdFromLog(paths);
-
-    progress({ phase: 'roll', done: 0, total: 1 });
-    const n = Math.max(k, await roll(paths, writer, tableId, k, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
-    progress({ phase: 'roll', done: 1, total: 1 });
-
-    // The state: the snapshot as loaded above, with the sealed segments applied.
-    const rows = snap?.rows ?? new CompactFold([], key);
-    const tombstones = readTombstones(paths.snapshot, snap?.meta, snap?.extra ?? []);
-    const counts = emptyCounts();
-    const absorbed: number[] = [];
-    let entries = 0;
-    const present = new Set(readWalDir(paths.wal).segments);
-    for (let s = k + 1; s <= n; s++) {
-      progress({ phase: 'apply', done: s - k - 1, total: n - k });
-      const file = segmentPath(paths, s);
-      if (!present.has(s)) throw new CorruptLogError(file, 0, `segment ${s} is missing between the snapshot's absorbed segment ${k} and the sealed segment ${n}`);
-      const r = scanSegment({ path: file }, {
-        segNo: s, sealed: true, expect: { table: paths.table, ...(tableId ? { tableId } : {}) },
-        onPayload: (payload) => rows.applyPayload(payload, counts, tombstones) && ++entries > 0,
-        onEntry: (e) => {
-          if (!isWrite(e)) return;
-          rows.apply(e, counts, tombstones);
-          entries++;
-        },
-      });
-      if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem === 'foreign' ? `names table ${r.header?.table} (${r.header?.tableId}) segment ${r.header?.segment}` : r.headerProblem}`);
-      const d = r.damage[0];
-      if (d) throw new CorruptLogError(file, d.offset, `${d.reason} (in a sealed segment)`);
-      if (r.sealedNext !== s + 1) throw new CorruptLogError(file, r.end, `sealed segment ${s} does not end in SEAL ${s + 1}`);
-      absorbed.push(s);
+    const tableId = current?.tableId ?? tableIdFromLog(paths);
+    // Load and verify the snapshot first: a bad one fails the compaction before the roll changes anything.
+    const fold = await startFold({ paths, k, key: opts.key, tableId }, progress, opts.inWorker === true);
+    let n: number;
+    try {
+      progress({ phase: 'roll', done: 0, total: 1 });
+      n = Math.max(k, await roll(paths, writer, tableId, k, opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS));
+      progress({ phase: 'roll', done: 1, total: 1 });
+    } catch (err) {
+      fold.cancel();
+      throw err;
     }
-    progress({ phase: 'apply', done: n - k, total: n - k });
-
-    const meta: SnapshotMeta = {
-      format: 1, table: paths.table, tableId, key, columns: snap?.meta.columns ?? [], absorbedSegment: n,
-      rowCount: rows.size, writtenAt: undefined, rowsCrc: undefined, section: snap?.meta.section ?? paths.table,
-      ...(snap?.meta.conflict !== undefined ? { conflict: snap.meta.conflict } : {}), adopted: false,
-    };
-    writeSnapshotAtomic(paths, meta, rows, withTombstones(meta, snap?.extra ?? [], tombstones), { columns: rows.columns(), onProgress: progress });
-
-    // §6 step 7: the log the previous snapshot absorbed; `.prev` + the segments above k stay a lossless fallback.
-    const deleted: number[] = [];
-    const old = readWalDir(paths.wal).segments.filter((s) => s <= k);
-    old.forEach((s, i) => {
-      progress({ phase: 'delete', done: i, total: old.length });
-      io.unlinkSync(segmentPath(paths, s));
-      deleted.push(s);
-    });
-    if (deleted.length > 0) fsyncDir(paths.wal);
-    progress({ phase: 'delete', done: deleted.length, total: deleted.length });
-    return report({ entriesApplied: entries, counts, segmentsAbsorbed: absorbed, deletedSegments: deleted, bytesAfter: measure(paths, n).total }, n, rows.size, before.total);
+    const r = await fold.finish(n);
+    return report({ entriesApplied: r.entries, counts: r.counts, segmentsAbsorbed: r.segmentsAbsorbed, deletedSegments: r.deletedSegments, bytesAfter: measure(paths, n).total }, n, r.rows, before.total);
   } finally {
     lock.release();
   }

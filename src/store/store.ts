@@ -193,7 +193,7 @@ export class Store {
       void (async () => {
         for (const t of this.tables.values()) {
           try {
-            await compactTable(t.paths, t.writerForCompaction(), { force: false, key: t.key, minBytes: afterBytes });
+            await compactTable(t.paths, t.writerForCompaction(), { force: false, key: t.key, minBytes: afterBytes, inWorker: true });
           } catch (err) {
             this.lastAutoCompactError = err;
           }

@@ -204,7 +204,7 @@ export class Table<R extends Record_ = Record_> {
   async compact(): Promise<CompactReport> {
     const w = this.guard('compact');
     await w.flush();
-    const report = await compactTable(this.paths, w, { force: true, key: this.key });
+    const report = await compactTable(this.paths, w, { force: true, key: this.key, inWorker: true });
     return report;
   }
 
