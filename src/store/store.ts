@@ -172,6 +172,8 @@ export class Store {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.compactTimer);
+      // A running auto-compaction finishes first (its fold runs in a worker thread).
+      await this.autoCompacting;
       for (const t of this.tables.values()) await t.close();
     })();
     return this.closing;
@@ -183,14 +185,13 @@ export class Store {
    * (a compaction that fails leaves the old snapshot and the log as they were).
    */
   lastAutoCompactError: unknown;
+  private autoCompacting: Promise<void> | undefined;
 
   /** @internal */
   startAutoCompact(everyMs: number, afterBytes: number): void {
-    let running = false;
     this.compactTimer = setInterval(() => {
-      if (running || this.closing) return;
-      running = true;
-      void (async () => {
+      if (this.autoCompacting || this.closing) return;
+      this.autoCompacting = (async () => {
         for (const t of this.tables.values()) {
           try {
             await compactTable(t.paths, t.writerForCompaction(), { force: false, key: t.key, minBytes: afterBytes, inWorker: true });
@@ -198,7 +199,7 @@ export class Store {
             this.lastAutoCompactError = err;
           }
         }
-      })().finally(() => (running = false));
+      })().finally(() => (this.autoCompacting = undefined));
     }, everyMs);
     this.compactTimer.unref();
   }
