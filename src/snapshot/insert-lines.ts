@@ -277,29 +277,23 @@ export class InsertLines {
   }
 
   private mapHeader(): number {
-    const p = this.p;
-    const b = p[this.at++]!;
-    if ((b & 0xf0) === 0x80) return b & 0x0f;
-    if (b === 0xde) {
-      this.at += 2;
-      return p.readUInt16BE(this.at - 2);
-    }
-    if (b === 0xdf) {
-      this.at += 4;
-      return p.readUInt32BE(this.at - 4);
-    }
-    throw DECLINE;
+    return this.header(0x80, 0xde);
   }
 
   private arrayHeader(): number {
+    return this.header(0x90, 0xdc);
+  }
+
+  /** A map or array header: fix form `fix | n` (n < 16), else the 16-bit form `wide` or the 32-bit one after it. */
+  private header(fix: number, wide: number): number {
     const p = this.p;
     const b = p[this.at++]!;
-    if ((b & 0xf0) === 0x90) return b & 0x0f;
-    if (b === 0xdc) {
+    if ((b & 0xf0) === fix) return b & 0x0f;
+    if (b === wide) {
       this.at += 2;
       return p.readUInt16BE(this.at - 2);
     }
-    if (b === 0xdd) {
+    if (b === wide + 1) {
       this.at += 4;
       return p.readUInt32BE(this.at - 4);
     }
