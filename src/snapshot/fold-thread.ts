@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CorruptLogError, SdnParseError, SdnwalError } from '../errors.js';
+import { CorruptLogError, LockTimeoutError, SdnParseError, SdnwalError } from '../errors.js';
 import { CorruptSnapshotError } from './corrupt.js';
 import { type FoldJob, type FoldProgress, type FoldResult, finishFold, loadForFold } from './fold-job.js';
 
@@ -44,7 +44,7 @@ export function startFold(job: FoldJob, progress: (p: FoldProgress) => void, inW
   const deliver = (m: Reply | Error): void => {
     const w = waiting;
     waiting = undefined;
-    if (!w) early = m;
+    if (!w) early ??= m; // the first word stands (an 'error' is followed by an 'exit')
     else if (m instanceof Error) w.reject(m);
     else w.resolve(m);
   };
@@ -91,27 +91,30 @@ export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
-  code?: string;
+  /** An SdnwalError (else a Node system error or another Error). */
+  sdnwal: boolean;
   fields: Record<string, unknown>;
 }
 
-const FIELDS = ['file', 'offset', 'line', 'column', 'reason'];
+/** The fields kept: sdnwal's errors' own, and a Node system error's (ENOSPC, EIO...). */
+const FIELDS = ['code', 'file', 'offset', 'line', 'column', 'reason', 'holderPid', 'errno', 'syscall', 'path', 'dest'];
 
 export function serializeError(err: unknown): SerializedError {
-  if (!(err instanceof Error)) return { name: 'Error', message: String(err), fields: {} };
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err), sdnwal: false, fields: {} };
   const fields: Record<string, unknown> = {};
   for (const f of FIELDS) if (f in err) fields[f] = (err as unknown as Record<string, unknown>)[f];
-  return { name: err.name, message: err.message, stack: err.stack, code: (err as SdnwalError).code, fields };
+  return { name: err.name, message: err.message, stack: err.stack, sdnwal: err instanceof SdnwalError, fields };
 }
 
-const CLASSES: Record<string, { prototype: object }> = { SdnwalError, CorruptLogError, CorruptSnapshotError, SdnParseError };
+const CLASSES: Record<string, { prototype: object }> = { SdnwalError, CorruptLogError, CorruptSnapshotError, SdnParseError, LockTimeoutError };
 
-/** The error as thrown in the worker: same class (for sdnwal's own), code, message and fields. */
+/** The error as thrown in the worker: same class for sdnwal's own (SdnwalError for any other of them), else an Error with the same fields. */
 export function reviveError(e: SerializedError): Error {
-  const proto = e.code !== undefined ? (CLASSES[e.name] ?? SdnwalError).prototype : Error.prototype;
+  const proto = e.sdnwal ? (CLASSES[e.name] ?? SdnwalError).prototype : Error.prototype;
   const err = Object.create(proto) as Error;
   Object.defineProperty(err, 'message', { value: e.message, writable: true, configurable: true });
   Object.defineProperty(err, 'stack', { value: e.stack, writable: true, configurable: true });
-  Object.assign(err, e.fields, { name: e.name }, e.code !== undefined ? { code: e.code } : {});
+  Object.assign(err, e.fields);
+  if (err.name !== e.name) Object.defineProperty(err, 'name', { value: e.name, writable: true, configurable: true, enumerable: e.sdnwal });
   return err;
 }

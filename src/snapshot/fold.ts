@@ -5,8 +5,10 @@
  * RowArena; only the other rows stay objects. Writing the snapshot then copies bytes. The output
  * is byte for byte what formatting every row object at write time gives.
  */
+import { SdnParseError } from '../errors.js';
 import type { PendingWrite } from '../wal/entry.js';
 import { type Record_, type ReplayCounts, VERSION_COLUMN } from '../wal/replay.js';
+import { CorruptSnapshotError } from './corrupt.js';
 import { formatRow } from './format.js';
 import { InsertLines } from './insert-lines.js';
 import { checkNewKey, rowKey, type RowTarget } from './load.js';
@@ -92,7 +94,12 @@ export class CompactFold implements RowTarget {
       let ks = plainKeyCell(run, start, end, keyCol);
       let row: Record_ | number = id;
       if (ks === undefined) {
-        row = parseRowLine(run.toString('utf8', start, end), this.base);
+        try {
+          row = parseRowLine(run.toString('utf8', start, end), this.base);
+        } catch (err) {
+          if (err instanceof SdnParseError) throw new CorruptSnapshotError(file, line(), `column ${err.column}: ${err.reason}`, { cause: err });
+          throw err;
+        }
         ks = rowKey(row, this.key, file, line);
       }
       checkNewKey(this, ks, file, line);

@@ -81,17 +81,18 @@ export class InsertLines {
     let rows = -1;
     let seen = 0; // bits: rows, timestamp, synced, spoolId
     while (--n > 0) {
-      if (this.keyIs(ROWS) && !(seen & 1)) {
+      // `seen` first: keyIs consumes the key it matches, so a repeated key must not get that far.
+      if (!(seen & 1) && this.keyIs(ROWS)) {
         seen |= 1;
         rows = this.rows();
-      } else if (this.keyIs(TIMESTAMP) && !(seen & 2)) {
+      } else if (!(seen & 2) && this.keyIs(TIMESTAMP)) {
         seen |= 2;
         this.number(); // any number, as the decoder takes
-      } else if (this.keyIs(SYNCED) && !(seen & 4)) {
+      } else if (!(seen & 4) && this.keyIs(SYNCED)) {
         seen |= 4;
         const s = this.number();
         if (!Number.isSafeInteger(s) || s < 0) throw DECLINE;
-      } else if (this.keyIs(SPOOL_ID) && !(seen & 8)) {
+      } else if (!(seen & 8) && this.keyIs(SPOOL_ID)) {
         seen |= 8;
         this.skipStr();
       } else throw DECLINE;
@@ -109,8 +110,8 @@ export class InsertLines {
       let key: string | undefined;
       let line = false;
       while (fields-- > 0) {
-        if (this.keyIs(KEY) && key === undefined) key = this.keyString();
-        else if (this.keyIs(VALUES) && !line) {
+        if (key === undefined && this.keyIs(KEY)) key = this.keyString();
+        else if (!line && this.keyIs(VALUES)) {
           this.line();
           line = true;
         } else throw DECLINE;

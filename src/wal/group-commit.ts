@@ -28,10 +28,15 @@ export class GroupCommit {
   onSynced: (fd: number, end: number) => void = () => {};
   /** Set after a failed fdatasync: the handle is unusable until reopened. */
   failure: SdnwalError | undefined;
+  /** Batches added, and how many of them are settled (synced or failed), in order: drain() waits on these. */
+  private added = 0;
+  private settled = 0;
+  private drains: { target: number; resolve: () => void }[] = [];
 
   /** Queue a written batch for the next fdatasync of `fd`. */
   add(fd: number, end: number, waiters: Waiter[]): void {
     this.pending.push({ fd, end, waiters });
+    this.added++;
     if (!this.inFlight) this.inFlight = this.loop();
   }
 
@@ -62,12 +67,29 @@ export class GroupCommit {
   /** Record a failed fdatasync; returns the waiters still queued, which it fails too. */
   private fail(cause: unknown): Waiter[] {
     this.failure = new SdnwalError('IO_ERROR', `fdatasync failed; appends it covered are not acknowledged (they may or may not be present after recovery); reopen the store`, { cause });
-    return this.pending.splice(0).flatMap((g) => g.waiters);
+    const groups = this.pending.splice(0);
+    this.settle(groups.length);
+    return groups.flatMap((g) => g.waiters);
   }
 
-  /** Resolves when everything queued so far is synced (or failed). */
-  async drain(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
+  private settle(groups: number): void {
+    this.settled += groups;
+    if (this.drains.length === 0) return;
+    this.drains = this.drains.filter((d) => {
+      if (this.settled < d.target) return true;
+      d.resolve();
+      return false;
+    });
+  }
+
+  /**
+   * Resolves when every batch added so far is synced (or failed). Batches added meanwhile are not
+   * waited for, so a writer that never pauses cannot hold it up.
+   */
+  drain(): Promise<void> {
+    const target = this.added;
+    if (this.settled >= target) return Promise.resolve();
+    return new Promise((resolve) => this.drains.push({ target, resolve }));
   }
 
   private async loop(): Promise<void> {
@@ -83,6 +105,7 @@ export class GroupCommit {
             await io.fdatasync(fd);
           }
         } catch (cause) {
+          this.settle(group.length);
           for (const w of [...group.flatMap((g) => g.waiters), ...this.fail(cause)]) w.reject(this.failure);
           return;
         }
@@ -90,6 +113,7 @@ export class GroupCommit {
           this.onSynced(g.fd, g.end);
           for (const w of g.waiters) w.resolve();
         }
+        this.settle(group.length);
       }
     } finally {
       this.inFlight = undefined;

@@ -549,10 +549,14 @@ export class LogWriter {
   }
 
   private async finish(): Promise<void> {
-    await this.flush();
-    this.closed = true;
-    this.closeRetired();
-    if (this.active) io.closeSync(this.active.fd);
-    this.active = undefined;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      this.closeRetired();
+      const fd = this.active?.fd;
+      this.active = undefined;
+      if (fd !== undefined) io.closeSync(fd);
+    }
   }
 }

@@ -120,6 +120,9 @@ describe('CompactFold as the loader target', () => {
     expect(() => load(withRows(['"a", 1', '"a", 2']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', message: expect.stringMatching(/second row with key "a"/) }));
     expect(() => load(withRows(['"", 1', '"b", 2']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', message: expect.stringMatching(/no value in key column/) }));
     expect(() => load(withRows(['nil, 1', '"b", 2']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT' }));
+    // A line read by the parser (its key is not a plain string) that does not parse: its own file line.
+    const rowsAt = text.split('\n').findIndex((l) => l.startsWith('    ')  && !l.includes(':') && !l.includes('=')) + 1;
+    expect(() => load(withRows(['1, "x"', '2, "y']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: rowsAt + 1 }));
   });
 });
 

@@ -92,6 +92,11 @@ describe('errors across the thread boundary', () => {
       expect(back).toMatchObject({ name: e.name, code: e.code, message: e.message });
       expect({ ...back }).toEqual({ ...e });
     }
+    // A Node system error (ENOSPC from a write) stays one: not an SdnwalError, its fields kept.
+    const sys = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    const sysBack = reviveError(structuredClone(serializeError(sys)));
+    expect(sysBack).not.toBeInstanceOf(SdnwalError);
+    expect(sysBack).toMatchObject({ code: 'ENOSPC', errno: -28, syscall: 'write', message: sys.message });
     const plainErr = reviveError(structuredClone(serializeError(new TypeError('no'))));
     expect(plainErr).toBeInstanceOf(Error);
     expect(plainErr.message).toBe('no');

@@ -127,6 +127,18 @@ describe('InsertLines', () => {
     expect(r.read(good.subarray(0, good.length - 1))).toBe(-1); // cut short
   });
 
+  it('declines a repeated entry or row key (the decoder refuses such a payload: it must not be folded in)', () => {
+    const r = new InsertLines(COLUMNS, 'id');
+    // {operation, rows, timestamp, timestamp: "synced"}: the map header says 4, then one byte too many.
+    const good = Buffer.from(plainPackr.pack({ operation: 'insert', rows: [{ key: 'k1', values: { id: 'k1' } }], timestamp: 1 }));
+    expect(good.subarray(0, 3)).toEqual(Buffer.from([0xde, 0x00, 0x03])); // map16 of 3
+    const twice = Buffer.concat([Buffer.from([0xde, 0x00, 0x04]), good.subarray(3), plainPackr.pack('timestamp'), plainPackr.pack('synced'), Buffer.from([0x00])]);
+    expect(() => decodeEntry(twice)).toThrow(expect.objectContaining({ code: 'CORRUPT_LOG' }));
+    expect(r.read(twice)).toBe(-1);
+    const rowKeyTwice = Buffer.from(plainPackr.pack({ operation: 'insert', rows: [{ key: 'k1', key2: 'values', values: { id: 'k1' } }], timestamp: 1, synced: 0 }).toString('latin1').replace('\xa4key2', '\xa3key'), 'latin1');
+    expect(r.read(rowKeyTwice)).toBe(-1);
+  });
+
   it('is not used for a `__proto__` column or an undeclared key column', () => {
     expect(InsertLines.usable(['id', '__proto__'], 'id')).toBe(false);
     expect(InsertLines.usable(['a'], 'id')).toBe(false);

@@ -205,6 +205,29 @@ describe('Store and Table', () => {
     });
   }
 
+  it('compact() finishes while appends keep arriving during every threadpool fdatasync (inlineSync: false)', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir, { sync: 'always', inlineSync: false });
+    const t = await store.table('busy', { key: 'id' });
+    const acks: Promise<unknown>[] = [];
+    let stop = false;
+    // A producer that does not wait for acknowledgements: every loop turn adds appends, so a
+    // group commit always has a batch queued behind the fdatasync in flight.
+    const produce = (): void => {
+      if (stop) return;
+      for (let i = 0; i < 4; i++) acks.push(t.insert({ id: `k${acks.length}` }));
+      setImmediate(produce);
+    };
+    produce();
+    while (acks.length < 200) await new Promise((r) => setImmediate(r));
+    const report = await t.compact();
+    expect(report.rows).toBeGreaterThan(0);
+    stop = true;
+    await Promise.all(acks);
+    expect(await t.count()).toBe(acks.length);
+    await store.close();
+  });
+
   it('read-only open creates nothing and finds no missing table', async () => {
     const dir = tmpDir();
     await expect(openStore(path.join(dir, 'nope'), { readOnly: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
