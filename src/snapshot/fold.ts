@@ -54,12 +54,7 @@ export class CompactFold implements RowTarget {
     return this.rows.size;
   }
 
-  /** Start from the current snapshot's rows (objects, in file order). */
-  seed(rows: Map<string, Record_>): void {
-    for (const [k, row] of rows) this.rows.set(k, row);
-  }
-
-  /** RowTarget (src/snapshot/load.ts): the snapshot loads straight into the fold. */
+  /** RowTarget (src/snapshot/load.ts): the snapshot loads straight into the fold (objects, or lines via `lines`). */
   has(key: string): boolean {
     return this.rows.has(key);
   }

@@ -61,7 +61,7 @@ describe('CompactFold', () => {
           const fold = new CompactFold([...declared], 'id');
           if (seeded) {
             const seed = new Map<string, Record_>([['k9', { id: 'k9', a: 1 }], ['k1', { id: 'k1', b: 'seed' }]]);
-            fold.seed(seed);
+            for (const [k, r] of seed) fold.set(k, r);
             for (const [k, r] of seed) expected.set(k, r);
           }
           const c1 = emptyCounts();
