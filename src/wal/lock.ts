@@ -13,11 +13,29 @@ import { addWaiter, readControl, readControlAt, readWaiters, touchWaiter, writeC
 
 /** Default time to wait for a lock. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
-/** How long to retry on setImmediate before sleeping: most holds are shorter than this. */
-const SPIN_NS = 200_000n;
-/** Backoff sleeps grow 1, 2, 4, 8, 10, 10, ... ms. */
-const BACKOFF_MIN_MS = 1;
-const BACKOFF_MAX_MS = 10;
+/**
+ * How a waiter waits (docs/locking.md, "Waiting"): retry on setImmediate for `spinUs` (most holds
+ * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs`. The timer ceiling stays
+ * at most 10 ms (the fallback of PROTOCOLS §1). `SDNWAL_LOCK_WAIT=spinUs,minMs,maxMs` overrides it
+ * for measurement (bench/); it is not an API.
+ */
+export interface WaitPolicy {
+  spinUs: number;
+  sleepMinMs: number;
+  sleepMaxMs: number;
+}
+export const DEFAULT_WAIT: WaitPolicy = { spinUs: 200, sleepMinMs: 1, sleepMaxMs: 10 };
+
+function waitPolicyFromEnv(spec: string | undefined): WaitPolicy {
+  if (!spec) return DEFAULT_WAIT;
+  const [spinUs, sleepMinMs, sleepMaxMs] = spec.split(',').map(Number);
+  const ok = [spinUs, sleepMinMs, sleepMaxMs].every((n) => Number.isFinite(n) && n! >= 0) && sleepMaxMs! <= 10 && sleepMinMs! <= sleepMaxMs!;
+  return ok ? { spinUs: spinUs!, sleepMinMs: sleepMinMs!, sleepMaxMs: sleepMaxMs! } : DEFAULT_WAIT;
+}
+const WAIT = waitPolicyFromEnv(process.env.SDNWAL_LOCK_WAIT);
+const BACKOFF_MAX_MS = WAIT.sleepMaxMs;
+/** A lock file replaced over and over while we take it: give up after this many reopen rounds. */
+const MAX_REOPENS = 64;
 /** A waiter older than this announces itself in the control record (fairness hint). */
 const ANNOUNCE_AFTER_MS = 50;
 /**
@@ -79,20 +97,20 @@ function validTimeout(timeoutMs: number): number {
 }
 
 /**
- * Poll `attempt` (spin on setImmediate for ~200 µs, then sleep 1 → 10 ms) until it returns true
+ * Poll `attempt` (spin on setImmediate, then sleep; see WaitPolicy) until it returns true
  * or `deadline` (performance.now() ms) passes; returns whether it succeeded. `onWait` runs
  * before every sleep with the time waited so far.
  */
 async function poll(attempt: () => boolean, deadline: number, signal?: AbortSignal, onWait?: (waitedMs: number) => void): Promise<boolean> {
   const start = performance.now();
-  const spinUntil = process.hrtime.bigint() + SPIN_NS;
-  let delay = BACKOFF_MIN_MS;
+  const spinUntil = start + WAIT.spinUs / 1000;
+  let delay = WAIT.sleepMinMs;
   for (;;) {
     signal?.throwIfAborted();
     if (attempt()) return true;
     const now = performance.now();
     if (now >= deadline) return false;
-    if (process.hrtime.bigint() < spinUntil) {
+    if (now < spinUntil) {
       await immediate();
       continue;
     }
@@ -106,7 +124,23 @@ interface Waiter {
   grant: () => void;
 }
 
-/** The lock of one file, shared by everything in this process that locks that file. */
+/**
+ * Whether `fd` (which we just flocked) is still the file at `file`: same device and inode, and
+ * still linked. A lock file deleted or replaced since we opened it excludes nobody.
+ */
+function namesFile(fd: number, file: string): boolean {
+  const held = io.fstatSync(fd);
+  if (held.nlink === 0) return false;
+  const now = fs.statSync(file, { throwIfNoEntry: false });
+  return now !== undefined && now.ino === held.ino && now.dev === held.dev;
+}
+
+/**
+ * The lock of one file, shared by everything in this process that locks that file. Its descriptor
+ * is open only while someone uses it: a holder, a waiter, or a user that `retain()`ed it (a table's
+ * log writer); it is closed when the last of them lets go, and after every flock the descriptor
+ * is checked to still name the file (PROTOCOLS §1, "The lock knows its file").
+ */
 export class FileLock {
   private static readonly instances = new Map<string, FileLock>();
 
@@ -127,12 +161,18 @@ export class FileLock {
   /** The in-process mutex: taken by one acquirer at a time, handed over in FIFO order. */
   private mutexTaken = false;
   private readonly queue: Waiter[] = [];
+  /** Users that keep the descriptor open between takes (retain/unref). */
+  private users = 0;
   /** This process released the flock and nobody else in it took it since (fairness, §1). */
   private justReleased = false;
   /** When the waiters hint was last read, and what it said. */
   private waitersCheckedAt = -Infinity;
   private waitersSeen = 0;
   private closed = false;
+  /** The held descriptor no longer names the file (confirm()): release closes it. */
+  private stale = false;
+  /** How often a flocked descriptor turned out to name a deleted or replaced file (tests, stats). */
+  reopens = 0;
 
   private constructor(abs: string) {
     this.path = abs;
@@ -147,17 +187,72 @@ export class FileLock {
     return this.queue.length > 0;
   }
 
-  /** The lock file's descriptor (O_RDWR, created 0644 on first use), also used for the control record. */
+  /**
+   * The lock file's descriptor (O_RDWR, created 0644 if missing), also used for the control
+   * record. Read it while holding the lock: only then is it checked to name the file.
+   */
   get fd(): number {
     if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} is closed`);
-    if (this._fd === undefined) {
-      try {
-        this._fd = io.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-      } catch (err) {
-        throw ioError(this.path, 'cannot open lock file', err);
-      }
-    }
+    if (this._fd === undefined) this._fd = this.open();
     return this._fd;
+  }
+
+  private open(): number {
+    try {
+      return io.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new SdnwalError('NOT_FOUND', `cannot open lock file ${this.path}: its directory no longer exists (was the store removed?)`, { cause: err });
+      }
+      throw ioError(this.path, 'cannot open lock file', err);
+    }
+  }
+
+  /** Keep the descriptor open between takes until the matching `unref()` (a log writer's lifetime). */
+  retain(): this {
+    if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} is closed`);
+    this.users++;
+    return this;
+  }
+
+  /** Undo one `retain()`; the descriptor is closed once nobody uses it. */
+  unref(): void {
+    if (this.users > 0) this.users--;
+    this.closeIfIdle();
+  }
+
+  /** Close the descriptor when no holder, waiter or retaining user needs it. */
+  private closeIfIdle(): void {
+    if (this.users > 0 || this._held || this.mutexTaken || this.queue.length > 0 || this._fd === undefined) return;
+    const fd = this._fd;
+    this._fd = undefined;
+    io.closeSync(fd);
+  }
+
+  /** Drop a descriptor that names a deleted or replaced file; the next take reopens the path. */
+  private forgetFile(): void {
+    const fd = this._fd;
+    this._fd = undefined;
+    this.reopens++;
+    if (fd === undefined) return;
+    try {
+      fsExt.flockSync(fd, 'un');
+    } finally {
+      io.closeSync(fd);
+    }
+  }
+
+  /** One try at the flock: true if taken on a descriptor that names the file now. */
+  private tryTake(): boolean {
+    for (let round = 0; ; round++) {
+      if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`);
+      const fd = this.fd;
+      if (!tryFlock(fd, this.path)) return false;
+      if (namesFile(fd, this.path)) return true;
+      this.forgetFile();
+      if (round >= MAX_REOPENS) throw new SdnwalError('IO_ERROR', `lock file ${this.path} keeps being deleted or replaced; is something removing the store's files?`);
+    }
   }
 
   /**
@@ -169,8 +264,8 @@ export class FileLock {
     const timeoutMs = validTimeout(opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
     const { signal } = opts;
     signal?.throwIfAborted();
+    if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} is closed`);
     const deadline = performance.now() + timeoutMs;
-    const fd = this.fd;
     await this.takeMutex(timeoutMs, signal);
     let announced = false;
     try {
@@ -178,37 +273,54 @@ export class FileLock {
       // pause one full backoff step so its next attempt (≤ 10 ms away) finds the lock free.
       let waiters = 0;
       if (this.justReleased && (this.waitersSeen > 0 || performance.now() - this.waitersCheckedAt >= WAITERS_CHECK_MS)) {
-        hint(() => (waiters = readWaiters(fd)));
+        hint(() => (waiters = readWaiters(this.fd)));
         this.waitersSeen = waiters;
         this.waitersCheckedAt = performance.now();
       }
       if (waiters > 0) await sleep(Math.min(BACKOFF_MAX_MS, Math.max(0, deadline - performance.now())));
-      const attempt = (): boolean => {
-        if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`);
-        return tryFlock(fd, this.path);
-      };
-      const got = await poll(attempt, deadline, signal, (waited) => {
+      const got = await poll(() => this.tryTake(), deadline, signal, (waited) => {
         if (waited < ANNOUNCE_AFTER_MS) return;
-        hint(() => (announced ? touchWaiter(fd) : addWaiter(fd, 1)));
+        hint(() => (announced ? touchWaiter(this.fd) : addWaiter(this.fd, 1)));
         announced = true;
       });
       if (!got) throw new LockTimeoutError(this.path, timeoutMs, this.holderPid());
     } catch (err) {
+      if (announced && !this.closed) hint(() => addWaiter(this.fd, -1));
       this.releaseMutex();
+      this.closeIfIdle();
       throw err;
-    } finally {
-      if (announced && !this.closed) hint(() => addWaiter(fd, -1));
     }
+    if (announced) hint(() => addWaiter(this.fd, -1));
     this.onTaken(opts.stampHolder ?? true);
   }
 
   /** Take the lock only if that needs no waiting: the mutex is free and the flock is not held elsewhere. */
   tryAcquire(): boolean {
     if (this.mutexTaken || this.queue.length > 0) return false;
-    if (!tryFlock(this.fd, this.path)) return false;
     this.mutexTaken = true;
-    this.onTaken();
-    return true;
+    let got = false;
+    try {
+      got = this.tryTake();
+    } finally {
+      if (!got) {
+        this.mutexTaken = false;
+        this.closeIfIdle();
+      }
+    }
+    if (got) this.onTaken();
+    return got;
+  }
+
+  /**
+   * Holding the lock: does its descriptor still name the file? Checked again right before a
+   * write, so a lock file deleted or replaced during the hold is noticed before anything is
+   * written (the caller releases and takes the lock again, on the new file).
+   */
+  confirm(): boolean {
+    if (!this._held || this._fd === undefined) throw new TypeError(`confirm() of ${this.path}, which this process does not hold`);
+    if (namesFile(this._fd, this.path)) return true;
+    this.stale = true;
+    return false;
   }
 
   /** Release the flock and hand the mutex to the next in-process waiter. */
@@ -217,9 +329,13 @@ export class FileLock {
     this._held = false;
     this.justReleased = true;
     try {
-      fsExt.flockSync(this._fd, 'un');
+      if (this.stale) {
+        this.stale = false;
+        this.forgetFile();
+      } else fsExt.flockSync(this._fd, 'un');
     } finally {
       this.releaseMutex();
+      this.closeIfIdle();
     }
   }
 
@@ -231,6 +347,11 @@ export class FileLock {
     if (this._fd !== undefined) io.closeSync(this._fd);
     this._fd = undefined;
     if (FileLock.instances.get(this.path) === this) FileLock.instances.delete(this.path);
+  }
+
+  /** Whether this process has the lock file open (tests: descriptors do not outlive their users). */
+  get isOpen(): boolean {
+    return this._fd !== undefined;
   }
 
   private onTaken(stamp = true): void {

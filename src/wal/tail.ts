@@ -43,7 +43,7 @@ export interface Tail {
 export interface TailContext {
   paths: TablePaths;
   identity: LogIdentity;
-  lockFd: number;
+  readonly lockFd: number;
   /** The number of the first segment when the log is empty (the snapshot's absorbed + 1). */
   firstSegment: () => number;
   maxEntryBytes: number;

@@ -54,6 +54,8 @@ const MAX_BATCH_BYTES = 1024 * 1024;
  * acquirer in this process queues): one flock, control read and fstat per lease, not per batch.
  */
 const LEASE_MAX_MS = 2;
+/** Takes of the lock one batch may need when its file is deleted or replaced during the hold. */
+const MAX_LOCK_ROUNDS = 8;
 
 interface Queued {
   write: WriteRequest;
@@ -118,9 +120,11 @@ export class LogWriter {
     firstSegment: () => number,
     readonly opts: WriterOptions,
   ) {
-    this.lock = FileLock.for(paths.lock);
+    // Retained for the writer's life: one open of the lock file, not one per batch.
+    const lock = (this.lock = FileLock.for(paths.lock).retain());
     this.spool = new Spool(paths.spool);
-    this.ctx = { paths, identity, lockFd: this.lock.fd, firstSegment, maxEntryBytes: opts.maxEntryBytes };
+    // The descriptor is read at each use: it changes when the lock file was replaced (lock.ts).
+    this.ctx = { paths, identity, get lockFd() { return lock.fd; }, firstSegment, maxEntryBytes: opts.maxEntryBytes };
     this.commits.onSynced = (fd, end) => {
       if (this.active?.fd === fd && end > this.syncedEnd) this.syncedEnd = end;
     };
@@ -186,38 +190,49 @@ export class LogWriter {
   private async writeBatch(batch: Queued[]): Promise<void> {
     // Encode before taking the lock, so other processes wait only for the write itself.
     let encoded = this.encode(batch);
-    const lease = this.lease;
-    if (!lease) {
+    for (let round = 0; ; round++) {
+      const lease = this.lease;
+      if (!lease) {
+        try {
+          await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
+        } catch (err) {
+          if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(encoded.ok, err);
+          for (const q of encoded.ok) q.waiter.reject(err);
+          return;
+        }
+      }
+      let written: Written | undefined;
+      let kept: Tail | undefined;
+      let retry = false;
       try {
-        await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
+        if (this.commits.failure) throw this.handleFailed();
+        let tail: Tail;
+        if (lease) {
+          tail = lease.tail;
+          if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
+        } else {
+          tail = this.prepare();
+        }
+        // The lock file was deleted or replaced during this hold: take the lock again on the new file.
+        if (!this.lock.confirm()) {
+          if (round >= MAX_LOCK_ROUNDS) throw new SdnwalError('IO_ERROR', `lock file ${this.paths.lock} keeps being deleted or replaced; nothing of this batch was written`);
+          retry = true;
+        } else {
+          // `synced` names an offset of the segment it was encoded for: after a roll, encode again.
+          if (encoded.fd !== tail.seg.fd) encoded = this.encode(encoded.ok);
+          written = this.writeEncoded(tail, encoded);
+          kept = tail;
+        }
       } catch (err) {
-        if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(encoded.ok, err);
         for (const q of encoded.ok) q.waiter.reject(err);
-        return;
+      } finally {
+        if (kept && this.mayKeepLock(lease)) this.keepLock(kept, lease);
+        else this.releaseLock();
       }
+      if (retry) continue;
+      if (written) this.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
+      return;
     }
-    let written: Written | undefined;
-    let kept: Tail | undefined;
-    try {
-      if (this.commits.failure) throw this.handleFailed();
-      let tail: Tail;
-      if (lease) {
-        tail = lease.tail;
-        if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
-      } else {
-        tail = this.prepare();
-      }
-      // `synced` names an offset of the segment it was encoded for: after a roll, encode again.
-      if (encoded.fd !== tail.seg.fd) encoded = this.encode(encoded.ok);
-      written = this.writeEncoded(tail, encoded);
-      kept = tail;
-    } catch (err) {
-      for (const q of encoded.ok) q.waiter.reject(err);
-    } finally {
-      if (kept && this.mayKeepLock(lease)) this.keepLock(kept, lease);
-      else this.releaseLock();
-    }
-    if (written) this.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
   }
 
   /** Keep the lock for the next batch? Never across an fdatasync wait, never past LEASE_MAX_MS. */
@@ -489,10 +504,9 @@ export class LogWriter {
     // (later ones wait for the lock behind this call: a busy writer cannot starve it).
     await this.written(this.enqueued);
     this.endLease();
-    await this.lock.acquire({ timeoutMs });
+    const tail = await this.lockedTail(timeoutMs);
     const acks: Array<() => void> = [];
     try {
-      const tail = this.prepare();
       const log: LockedLog = {
         tail,
         append: (writes) =>
@@ -505,6 +519,23 @@ export class LogWriter {
     } finally {
       this.lock.release();
       for (const a of acks) a();
+    }
+  }
+
+  /** Take the lock and find the tail, again if the lock file was deleted or replaced meanwhile. */
+  private async lockedTail(timeoutMs: number): Promise<Tail> {
+    for (let round = 0; ; round++) {
+      await this.lock.acquire({ timeoutMs });
+      let tail: Tail | undefined;
+      try {
+        tail = this.prepare();
+        if (this.lock.confirm()) return tail;
+        if (round >= MAX_LOCK_ROUNDS) throw new SdnwalError('IO_ERROR', `lock file ${this.paths.lock} keeps being deleted or replaced`);
+      } catch (err) {
+        this.lock.release();
+        throw err;
+      }
+      this.lock.release();
     }
   }
 
@@ -557,6 +588,7 @@ export class LogWriter {
       const fd = this.active?.fd;
       this.active = undefined;
       if (fd !== undefined) io.closeSync(fd);
+      this.lock.unref();
     }
   }
 }
