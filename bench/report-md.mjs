@@ -1,7 +1,8 @@
 // Renders a run's summary as text: the stdout table and bench/results.md.
 import { checkGoals } from './goals.mjs';
+import { spread, us } from './phases.mjs';
 import { CHAIN_REPEAT_LIMIT_S, SCENARIOS } from './scenarios.mjs';
-import { ratio, referenceFor } from './summary.mjs';
+import { cpuRatio, ratio, referenceFor } from './summary.mjs';
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const x = (r) => (r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toPrecision(2)) + '×';
@@ -56,11 +57,55 @@ function extrasTable(summary, contenders) {
   return ['| contender | reopen + count of C\'s store, entries/s | peak RSS during F, MB |', '|---|---:|---:|', ...rows].join('\n');
 }
 
+/** The durable one-record-per-call scenarios of this run: where CPU per append is comparable. */
+const cpuScenarios = (scenarios) => scenarios.filter((id) => SCENARIOS[id].kind === 'write' && SCENARIOS[id].durable && SCENARIOS[id].perCall === 1);
+
+/** "85 µs (1.20×)": CPU per record and its ratio to the bare log's, or '' without a figure. */
+function cpuCell(summary, contender, id) {
+  const v = summary[contender]?.[id]?.cpuUsPerRecord;
+  if (typeof v !== 'number') return '';
+  const r = cpuRatio(summary, contender, id);
+  return `${us(v)} µs${r === null ? '' : ` (${x(r)})`}`;
+}
+
+function cpuTable(summary, contenders, scenarios) {
+  const head = `| scenario | ${contenders.join(' | ')} |\n|---|${contenders.map(() => '---:').join('|')}|`;
+  const rows = cpuScenarios(scenarios).map((id) => `| ${id} | ${contenders.map((c) => cpuCell(summary, c, id)).join(' | ')} |`);
+  return [head, ...rows].join('\n');
+}
+
+/** sdnwal's append phases per write scenario, or why there are none. */
+function phasesTable(summary, scenarios) {
+  const ids = scenarios.filter((id) => SCENARIOS[id].kind === 'write' && summary.sdnwal?.[id]?.status === 'ok');
+  if (!ids.some((id) => summary.sdnwal[id].phases)) {
+    return ids.length ? "Not measured: dist/'s Table has no `appendPhases()` yet." : 'Not measured: sdnwal ran no write scenario.';
+  }
+  const rows = ids.map((id) => {
+    const p = summary.sdnwal[id].phases;
+    if (!p) return `| ${id} | n/a ${'| '.repeat(8)}|`;
+    const perBatch = p.appends && p.batches ? (p.appends / p.batches).toFixed(1) : '?';
+    return `| ${id} | ${perBatch} | ${us(p.encodeUs)} | ${spread(p.waitUs)} | ${spread(p.heldUs)} | ${us(p.writeUs)} | ${us(p.publishUs)} | ${us(p.syncUs)} | ${us(p.ackUs)} |`;
+  });
+  return [
+    '| scenario | appends per batch | encode | lock wait p50/p99/max | lock held p50/p99/max | write | publish | fdatasync | ack |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ].join('\n');
+}
+
+/** A goal's measured value or target in its unit. */
+function inUnit(v, unit) {
+  if (unit === '×') return x(v);
+  return unit === 'ms' ? `${v.toFixed(2)} ms` : `${us(v)} µs`;
+}
+
+const targetText = (g) => `${g.atMost ? '≤' : '≥'} ${g.unit === '×' ? `${g.target}×` : `${g.target} ${g.unit}`}`;
+
 function goalsTable(summary) {
   const rows = checkGoals(summary).map(
-    (g) => `| ${g.goal} | ${g.value === null ? '' : x(g.value)} | ≥ ${g.target}× | ${g.verdict} |`,
+    (g) => `| ${g.goal} | ${g.value === null ? '' : inUnit(g.value, g.unit)} | ${targetText(g)} | ${g.verdict} |`,
   );
-  return ['| goal (as a speed ratio) | measured | target | |', '|---|---:|---:|---|', ...rows].join('\n');
+  return ['| goal | measured | target | |', '|---|---:|---:|---|', ...rows].join('\n');
 }
 
 function sdnSection(sdn) {
@@ -133,7 +178,7 @@ ${rateTable(summary, contenders, scenarios)}
 ${contenders.map((c) => `- **${c}**: ${labels[c]}`).join('\n')}
 - ${NOT_DURABLE} not durable: nedb has no durable mode (it never fsyncs), so its durable-scenario figures are
   for writes that a power loss can still take.
-- — : not supported (classic-level and nedb allow one process per store, so no M; the bare log cannot compact).
+- — : not supported (classic-level and nedb allow one process per store, so no M or M16; the bare log cannot compact).
 - n/a: not available in this build (sdnwal's store API not in dist/ yet).${ranOnce.map((o) => `
 - ${o.contender}: its D → E → F → Ec chain took ${Math.round(o.seconds)} s in run 1, over the ${CHAIN_REPEAT_LIMIT_S} s limit, so
   those four figures are from one run (the others are medians of ${runs}).`).join('')}
@@ -144,6 +189,24 @@ From /proc/diskstats ("flush requests completed") of ${m.device ?? 'the device'}
 the calls made. The counter is device-wide, so other I/O on the machine during the run counts too.
 
 ${flushTable(summary, contenders, scenarios)}
+
+## M/M16: CPU per append
+
+\`process.cpuUsage()\` (user + system, every thread of the process) over the timed phase, divided by the records;
+for M and M16 measured in each writer process and summed. In brackets the ratio to the bare log's on the same
+scenario (lower is better). A and G (one process) are there for comparison.
+
+${cpuTable(summary, contenders, scenarios)}
+
+## sdnwal's append phases
+
+From \`table.appendPhases()\` in each writer process after its timed phase (the warm-up wrote another store):
+encode, write, publish, fdatasync and ack are means per batch, lock wait and held are p50/p99/max per take of the
+table lock, all in µs. For M and M16 the writer processes are merged: means weighted by batches, percentiles the
+largest process's (percentiles of separate samples cannot be combined, so this is the conservative figure).
+Each figure is the median over runs.
+
+${phasesTable(summary, scenarios)}
 
 ## Recovery and compaction memory
 
@@ -157,7 +220,7 @@ ${latencySection(latency)}
 
 ${sdnSection(sdn)}
 
-## sdnwal's goals (issue 8)
+## sdnwal's goals (issues 8 and 13)
 
 ${goalsTable(summary)}
 
@@ -170,10 +233,26 @@ Records: a key plus 5 strings of 12–18 characters (~150 bytes as JSON), identi
 `;
 }
 
-/** The plain-text table printed on stdout. */
-export function stdoutTable(summary, contenders, scenarios) {
-  const rows = [['scenario', ...contenders]];
-  for (const id of scenarios) rows.push([id, ...contenders.map((c) => cell(summary, c, id).replace(/\*\*/g, ''))]);
+/** Rows of text as aligned columns: the first left-aligned, the others right-aligned. */
+function aligned(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+/** The plain-text tables printed on stdout: records/s, CPU per durable append, and sdnwal's goals. */
+export function stdoutTable(summary, contenders, scenarios) {
+  const rates = [['scenario', ...contenders]];
+  for (const id of scenarios) rates.push([id, ...contenders.map((c) => cell(summary, c, id).replace(/\*\*/g, ''))]);
+  const out = [aligned(rates)];
+  const cpuIds = cpuScenarios(scenarios);
+  if (cpuIds.length) {
+    const cpu = [['CPU per append', ...contenders]];
+    for (const id of cpuIds) cpu.push([id, ...contenders.map((c) => cpuCell(summary, c, id))]);
+    out.push(aligned(cpu));
+  }
+  if (contenders.includes('sdnwal')) {
+    const goals = checkGoals(summary).map((g) => `  ${g.verdict.padEnd(12)} ${g.goal}${g.value === null ? '' : `: ${inUnit(g.value, g.unit)}`}`);
+    out.push(['sdnwal goals:', ...goals].join('\n'));
+  }
+  return out.join('\n\n');
 }

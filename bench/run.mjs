@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONTENDERS, loadContender } from './contenders/index.mjs';
 import { machineFacts } from './machine.mjs';
+import { phasesLine, us } from './phases.mjs';
 import { resultsMarkdown, stdoutTable } from './report-md.mjs';
 import { resultsSvg } from './report-svg.mjs';
 import { CHAIN_REPEAT_LIMIT_S, D_CHAIN, ORDER, SCENARIOS } from './scenarios.mjs';
@@ -75,9 +76,13 @@ function runWorker(contender, id, dir) {
 function progress(r) {
   const what =
     r.status === 'ok'
-      ? `${Math.round(r.rate).toLocaleString('en-US')} records/s${r.flushesPerCall == null ? '' : `, ${r.flushesPerCall.toFixed(2)} flushes/call`}`
+      ? `${Math.round(r.rate).toLocaleString('en-US')} records/s` +
+        `${r.flushesPerCall == null ? '' : `, ${r.flushesPerCall.toFixed(2)} flushes/call`}` +
+        `${r.cpuUsPerRecord == null ? '' : `, CPU ${us(r.cpuUsPerRecord)} µs/record`}`
       : `${r.status}${r.reason ? `: ${r.reason}` : ''}${r.error ? `: ${r.error}` : ''}`;
   process.stderr.write(`  ${r.contender.padEnd(15)} ${r.scenario.padEnd(3)} ${what}\n`);
+  // sdnwal's append phases (present, maybe null, only for a contender that reports them)
+  if (r.status === 'ok' && 'phases' in r) process.stderr.write(`  ${''.padEnd(15)} ${''.padEnd(3)} ${phasesLine(r.phases)}\n`);
 }
 
 async function main() {

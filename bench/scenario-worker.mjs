@@ -1,12 +1,13 @@
 // Runs one scenario for one contender in this process and prints one JSON result line on stdout.
 // Usage: node bench/scenario-worker.mjs --contender NAME --scenario ID --dir DIR [--quick]
-// (scenario M forks 4 copies of this script with --part I; they write while this process times them).
+// (scenarios M and M16 fork `procs` copies of this script with --part I; they write while this process times them).
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadContender } from './contenders/index.mjs';
 import { flushCount } from './diskstats.mjs';
+import { mergeParts } from './phases.mjs';
 import { SCENARIOS, countFor } from './scenarios.mjs';
 import { makeRecords } from './workload.mjs';
 
@@ -22,6 +23,14 @@ const { values: args } = parseArgs({
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const maxRssMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/** CPU time (user + system, every thread of this process) since `start`, in µs. */
+const cpuUsSince = (start) => {
+  const { user, system } = process.cpuUsage(start);
+  return user + system;
+};
+
+/** `{ phases }` from a contender that reports append phases (null while it has none to give), else nothing. */
+const phasesOf = (store) => (store.phases ? { phases: store.phases() ?? null } : {});
 
 /** Issues the calls with `inFlight` of them outstanding at any time (1 = each awaited before the next). */
 async function drive(store, calls, inFlight, batched) {
@@ -74,15 +83,21 @@ async function writeScenario(mod, s, n) {
   await warmUp(mod, s, calls, `${args.dir}.warmup`);
   const store = await mod.open(args.dir, { durable: s.durable });
   const f0 = flushCount(args.dir);
+  const cpu0 = process.cpuUsage();
   const t0 = now();
   await drive(store, calls, s.inFlight, s.perCall > 1);
   const seconds = now() - t0;
+  const cpuUs = cpuUsSince(cpu0);
   const f1 = flushCount(args.dir);
+  const phases = phasesOf(store); // before close: the figures are the timed phase's (the warm-up had its own store)
   await store.close();
-  return { seconds, calls: calls.length, flushes: f0 === null ? null : f1 - f0 };
+  return { seconds, calls: calls.length, flushes: f0 === null ? null : f1 - f0, cpuUs, ...phases };
 }
 
-/** Scenario M: 4 processes write disjoint key ranges at once; timed from "go" to the last one's last ack. */
+/**
+ * Scenarios M and M16: `procs` processes write disjoint key ranges at once; timed from "go" to the last one's
+ * last ack. CPU is the parts' own, summed (this process only waits); their append phases are merged.
+ */
 async function multiProcessScenario(s, n) {
   const per = n / s.procs;
   const self = fileURLToPath(import.meta.url);
@@ -113,12 +128,14 @@ async function multiProcessScenario(s, n) {
     seconds,
     calls: n / s.perCall,
     flushes: f0 === null ? null : f1 - f0,
+    cpuUs: parts.reduce((a, p) => a + p.cpuUs, 0),
+    ...(parts.some((p) => 'phases' in p) ? { phases: mergeParts(parts.map((p) => p.phases)) } : {}),
     partMaxRssMB: Math.max(...parts.map((p) => p.maxRssMB)),
     perRecords: per,
   };
 }
 
-/** One of scenario M's writer processes. */
+/** One writer process of scenario M or M16: reports its CPU and append phases over its own timed phase. */
 async function runPart(mod, s, n) {
   const part = Number(args.part);
   const per = n / s.procs;
@@ -127,8 +144,10 @@ async function runPart(mod, s, n) {
   const store = await mod.open(args.dir, { durable: s.durable });
   process.send({ type: 'ready' });
   await new Promise((resolve) => process.once('message', resolve));
+  const cpu0 = process.cpuUsage();
   await drive(store, calls, s.inFlight, s.perCall > 1);
-  process.send({ type: 'done', maxRssMB: maxRssMB() });
+  const cpuUs = cpuUsSince(cpu0);
+  process.send({ type: 'done', maxRssMB: maxRssMB(), cpuUs, ...phasesOf(store) });
   await store.close();
   process.disconnect();
 }
@@ -178,6 +197,9 @@ async function main() {
     calls: timed.calls,
     flushes: timed.flushes,
     flushesPerCall: timed.flushes === null ? null : timed.flushes / timed.calls,
+    // Only write scenarios measure CPU: a reopen's or compaction's is not per record written.
+    cpuUsPerRecord: timed.cpuUs === undefined ? null : timed.cpuUs / n,
+    ...('phases' in timed ? { phases: timed.phases } : {}),
     counted: verify?.count ?? null,
     reopenSeconds: verify?.seconds ?? null,
     verifiedBy: verify === null ? s.verifiedBy : null,
@@ -189,7 +211,7 @@ async function main() {
 
 main().then(
   (result) => {
-    if (result === undefined) return; // a part of scenario M: its parent reports
+    if (result === undefined) return; // a part of scenario M or M16: its parent reports
     process.stdout.write(JSON.stringify(result) + '\n');
     if (result.status === 'mismatch') process.exitCode = 1;
   },

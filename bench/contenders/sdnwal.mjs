@@ -37,6 +37,8 @@ export async function open(dir, { durable }) {
     putBatch: (records) => table.insertMany(records),
     count: () => table.count(),
     compact: () => table.compact(),
+    // Per-phase append timings since the table opened; undefined while dist/'s Table has no appendPhases().
+    phases: () => table.appendPhases?.(),
     close: () => store.close(),
   };
 }
