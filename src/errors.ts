@@ -33,6 +33,17 @@ export class SdnwalError extends Error {
   }
 }
 
+/**
+ * An fdatasync of a log segment failed (PROTOCOLS §4 step 7, docs/protocol.md): the kernel may
+ * have dropped the dirty pages and reports the error once, so the writer that saw it fails its
+ * handle until the store is reopened (recovery runs then). Code IO_ERROR.
+ */
+export class SyncFailedError extends SdnwalError {
+  constructor(file: string, cause: unknown) {
+    super('IO_ERROR', `fdatasync of ${file} failed (${(cause as Error)?.message ?? cause}); what it was to cover is not acknowledged; reopen the store (recovery runs on open)`, { cause });
+  }
+}
+
 /** Line and column (1-based) of `offset` in `text`, computed only when an error is reported. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { promisify } from 'node:util';
+import { SyncFailedError } from './errors.js';
 
 const fdatasyncAsync = promisify(fs.fdatasync);
 const fsyncAsync = promisify(fs.fsync);
@@ -61,6 +62,15 @@ export function fsyncDir(dir: string): void {
     io.fsyncSync(fd);
   } finally {
     io.closeSync(fd);
+  }
+}
+
+/** fdatasync a log segment; a failure is a SyncFailedError, which fails the writer's handle. */
+export function fdatasyncSegment(fd: number, file: string): void {
+  try {
+    io.fdatasyncSync(fd);
+  } catch (cause) {
+    throw new SyncFailedError(file, cause);
   }
 }
 

@@ -3,6 +3,7 @@
  * plus the log tail (catching up with other processes' appends before each read), checked writes
  * and read-modify-write under the table lock.
  */
+import type { AppendPhaseReport } from '../wal/phases.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SdnwalError } from '../errors.js';
 import { compactTable, type CompactReport } from '../snapshot/compactor.js';
@@ -211,6 +212,15 @@ export class Table<R extends Record_ = Record_> {
   /** @internal The writer a compaction rolls with (undefined for read-only tables). */
   writerForCompaction(): LogWriter | undefined {
     return this.writer;
+  }
+
+  /**
+   * Where this process's appends to the table spent their time (a diagnostic, printed by the
+   * benchmark): means per batch of encode, write, publish, fdatasync and ack, and percentiles of
+   * the wait for the table lock and of its hold, in µs. Undefined for a read-only table.
+   */
+  appendPhases(): AppendPhaseReport | undefined {
+    return this.writer?.phases.report();
   }
 
   /** @internal */

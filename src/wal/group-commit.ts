@@ -6,6 +6,7 @@
  */
 import { SdnwalError } from '../errors.js';
 import { io } from '../io.js';
+import type { AppendPhases } from './phases.js';
 
 export interface Waiter {
   resolve(): void;
@@ -26,6 +27,8 @@ export class GroupCommit {
   syncs = 0;
   /** Called with (fd, end) after a successful sync, so the writer can record `synced`. */
   onSynced: (fd: number, end: number) => void = () => {};
+  /** Where the fdatasync and ack time of each batch is added (the writer's). */
+  phases: AppendPhases | undefined;
   /** Set after a failed fdatasync: the handle is unusable until reopened. */
   failure: SdnwalError | undefined;
   /** Batches added, and how many of them are settled (synced or failed), in order: drain() waits on these. */
@@ -54,14 +57,17 @@ export class GroupCommit {
       return;
     }
     this.syncs++;
+    const t0 = performance.now();
     try {
       io.fdatasyncSync(fd);
     } catch (cause) {
       for (const w of [...waiters, ...this.fail(cause)]) w.reject(this.failure);
       return;
     }
+    const t1 = this.phases?.add('sync', t0) ?? 0;
     this.onSynced(fd, end);
     for (const w of waiters) w.resolve();
+    this.phases?.add('ack', t1);
   }
 
   /** Record a failed fdatasync; returns the waiters still queued, which it fails too. */
@@ -99,6 +105,7 @@ export class GroupCommit {
       while (this.pending.length > 0) {
         const group = this.pending.splice(0);
         const fds = [...new Set(group.map((g) => g.fd))];
+        const t0 = performance.now();
         try {
           for (const fd of fds) {
             this.syncs++;
@@ -109,10 +116,12 @@ export class GroupCommit {
           for (const w of [...group.flatMap((g) => g.waiters), ...this.fail(cause)]) w.reject(this.failure);
           return;
         }
+        const t1 = this.phases?.add('sync', t0) ?? 0;
         for (const g of group) {
           this.onSynced(g.fd, g.end);
           for (const w of g.waiters) w.resolve();
         }
+        this.phases?.add('ack', t1);
         this.settle(group.length);
       }
     } finally {

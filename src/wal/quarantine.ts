@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, io, writeTmpThenRename } from '../io.js';
+import { fdatasyncSegment, fsyncDir, io, writeTmpThenRename } from '../io.js';
 
 export interface QuarantineRecord {
   table: string;
@@ -54,7 +54,7 @@ export function cutTail(quarantineDir: string, table: string, segment: number, f
   const size = io.fstatSync(fd).size;
   const rec = quarantineBytes(quarantineDir, table, segment, fd, from, size, reason);
   io.ftruncateSync(fd, from);
-  io.fdatasyncSync(fd);
+  fdatasyncSegment(fd, `segment ${segment} of ${table}`);
   return rec;
 }
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CorruptLogError } from '../errors.js';
-import { fsyncDir, io } from '../io.js';
+import { fdatasyncSegment, fsyncDir, io } from '../io.js';
 import { segmentFileName } from './constants.js';
 import { type ControlRecord, currentBootId, readControl } from './control.js';
 import type { TablePaths } from './paths.js';
@@ -97,7 +97,7 @@ function validate(ctx: TailContext, seg: ActiveSegment, from: number | undefined
   if (r.sealedNext !== undefined) {
     // A roll that died after its SEAL: finish it (PROTOCOLS.md §5, last paragraph). The dead
     // roller may not have synced its SEAL, so sync it before anything goes into N+1.
-    io.fdatasyncSync(seg.fd);
+    fdatasyncSegment(seg.fd, seg.path);
     ensureSegment(ctx, r.sealedNext);
     // The caller's fd may have fdatasyncs in flight: the writer retires it, never this function.
     if (seg !== current) io.closeSync(seg.fd);

@@ -5,14 +5,15 @@
  * mode (group commit for 'always').
  */
 import fs from 'node:fs';
-import { SdnwalError } from '../errors.js';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { SdnwalError, SyncFailedError } from '../errors.js';
+import { fdatasyncSegment, fsyncDir, io, writeFully } from '../io.js';
 import { type ControlRecord, writeControl } from './control.js';
 import { currentBootId } from './control.js';
 import { encodeEntry, decodeEntry, isWrite, type PendingWrite } from './entry.js';
 import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
 import { GroupCommit, type Waiter } from './group-commit.js';
 import { FileLock } from './lock.js';
+import { AppendPhases } from './phases.js';
 import type { TablePaths } from './paths.js';
 import { scanSegment } from './reader.js';
 import { Spool } from './spool.js';
@@ -111,6 +112,10 @@ export class LogWriter {
   /** Appends queued so far, and how many of them their batch has handled (FIFO): flush() waits on these. */
   private enqueued = 0;
   private handled = 0;
+  /** Where each batch's time goes (the benchmark prints it: table.appendPhases()). */
+  readonly phases = new AppendPhases();
+  /** When the current hold of the table lock began (performance.now()), for phases. */
+  private heldSince: number | undefined;
   /** Counters for stats and the demo. */
   readonly counters = { batches: 0, entries: 0, bytes: 0, spooled: 0, drained: 0, rolls: 0 };
 
@@ -125,6 +130,7 @@ export class LogWriter {
     this.spool = new Spool(paths.spool);
     // The descriptor is read at each use: it changes when the lock file was replaced (lock.ts).
     this.ctx = { paths, identity, get lockFd() { return lock.fd; }, firstSegment, maxEntryBytes: opts.maxEntryBytes };
+    this.commits.phases = this.phases;
     this.commits.onSynced = (fd, end) => {
       if (this.active?.fd === fd && end > this.syncedEnd) this.syncedEnd = end;
     };
@@ -189,12 +195,18 @@ export class LogWriter {
 
   private async writeBatch(batch: Queued[]): Promise<void> {
     // Encode before taking the lock, so other processes wait only for the write itself.
+    const t0 = performance.now();
     let encoded = this.encode(batch);
+    const t1 = this.phases.add('encode', t0);
+    this.phases.batches++;
+    this.phases.appends += batch.length;
     for (let round = 0; ; round++) {
       const lease = this.lease;
       if (!lease) {
         try {
           await this.lock.acquire({ timeoutMs: this.opts.lockTimeoutMs, stampHolder: false });
+          this.heldSince = performance.now();
+          this.phases.lockWaited(this.heldSince - t1);
         } catch (err) {
           if ((err as SdnwalError).code === 'LOCK_TIMEOUT' && this.opts.onLockTimeout === 'spool') return this.spoolBatch(encoded.ok, err);
           for (const q of encoded.ok) q.waiter.reject(err);
@@ -224,6 +236,7 @@ export class LogWriter {
           kept = tail;
         }
       } catch (err) {
+        this.noteSyncFailure(err);
         for (const q of encoded.ok) q.waiter.reject(err);
       } finally {
         if (kept && this.mayKeepLock(lease)) this.keepLock(kept, lease);
@@ -255,6 +268,8 @@ export class LogWriter {
     if (this.lease) clearImmediate(this.lease.timer);
     this.lease = undefined;
     this.lock.release();
+    if (this.heldSince !== undefined) this.phases.lockHeld(performance.now() - this.heldSince);
+    this.heldSince = undefined;
   }
 
   /** Release the lock if it is kept between batches (before anything else here takes it). */
@@ -349,6 +364,7 @@ export class LogWriter {
   private writeFrames(tail: Tail, payloads: Buffer[], publish = true): number {
     if (payloads.length === 0) return tail.end;
     const buf = encodeFrames(tail.seg.segNo, tail.end, payloads);
+    const t0 = performance.now();
     try {
       writeFully(tail.seg.fd, buf, tail.end);
     } catch (cause) {
@@ -362,7 +378,11 @@ export class LogWriter {
     }
     const end = tail.end + buf.length;
     this.counters.bytes += buf.length;
-    if (publish) this.publish(tail, tail.seg.segNo, end);
+    const t1 = this.phases.add('write', t0);
+    if (publish) {
+      this.publish(tail, tail.seg.segNo, end);
+      this.phases.add('publish', t1);
+    }
     tail.end = end;
     return end;
   }
@@ -412,7 +432,7 @@ export class LogWriter {
   private rollAt(tail: Tail): Tail {
     const n = tail.seg.segNo;
     this.writeFrames(tail, [encodeEntry({ seal: n + 1 })], false);
-    io.fdatasyncSync(tail.seg.fd);
+    fdatasyncSegment(tail.seg.fd, tail.seg.path);
     ensureSegment(this.ctx, n + 1);
     const next = findTail(this.ctx, undefined);
     next.control = tail.control;
@@ -452,12 +472,7 @@ export class LogWriter {
     }
     if (done.length === 0) return tail;
     this.writeFrames(tail, payloads);
-    try {
-      io.fdatasyncSync(tail.seg.fd);
-    } catch (cause) {
-      this.commits.failure = new SdnwalError('IO_ERROR', 'fdatasync of drained spool writes failed; reopen the store', { cause });
-      throw this.commits.failure;
-    }
+    fdatasyncSegment(tail.seg.fd, tail.seg.path);
     for (const f of new Set(done)) this.spool.removeClaim(f);
     fsyncDir(this.paths.spool);
     this.counters.drained += payloads.length;
@@ -516,6 +531,9 @@ export class LogWriter {
           }),
       };
       return await fn(log);
+    } catch (err) {
+      this.noteSyncFailure(err);
+      throw err;
     } finally {
       this.lock.release();
       for (const a of acks) a();
@@ -532,11 +550,17 @@ export class LogWriter {
         if (this.lock.confirm()) return tail;
         if (round >= MAX_LOCK_ROUNDS) throw new SdnwalError('IO_ERROR', `lock file ${this.paths.lock} keeps being deleted or replaced`);
       } catch (err) {
+        this.noteSyncFailure(err);
         this.lock.release();
         throw err;
       }
       this.lock.release();
     }
+  }
+
+  /** Any failed fdatasync of a segment (roll, tail cut, spool drain) fails the handle (docs/protocol.md). */
+  private noteSyncFailure(err: unknown): void {
+    if (err instanceof SyncFailedError) this.commits.failure ??= err;
   }
 
   /**

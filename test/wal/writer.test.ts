@@ -158,6 +158,47 @@ describe('LogWriter', () => {
     expect(() => w.append(insert(3))).toThrow(expect.objectContaining({ code: 'HANDLE_FAILED' }));
   });
 
+  /** EIO from every fdatasync of a segment (other files sync as usual). */
+  const segmentSyncFails: FileIO = {
+    ...realIO,
+    fdatasyncSync: (fd) => (fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith('.seg') ? eio() : realIO.fdatasyncSync(fd)),
+  };
+  const expectHandleFailed = (w: LogWriter): void => {
+    setIO(realIO);
+    expect(() => w.append(insert(9))).toThrow(expect.objectContaining({ code: 'HANDLE_FAILED' }));
+  };
+
+  it("a failed fdatasync of the roll's SEAL fails the batch and the handle (never retried on that descriptor)", async () => {
+    const w = makeWriter(tmpDir(), { sync: 'none', segmentBytes: 200 });
+    for (let i = 0; i < 3; i++) await w.append(insert(i));
+    setIO(segmentSyncFails);
+    let rejected: unknown;
+    for (let i = 3; i < 20 && !rejected; i++) await w.append(insert(i)).catch((err: unknown) => (rejected = err));
+    expect(rejected).toMatchObject({ code: 'IO_ERROR' });
+    expectHandleFailed(w);
+  });
+
+  it("a failed fdatasync in roll() (the compactor's) fails the handle", async () => {
+    const w = makeWriter(tmpDir(), { sync: 'none' });
+    await w.append(insert(1));
+    setIO(segmentSyncFails);
+    await expect(w.roll()).rejects.toMatchObject({ code: 'IO_ERROR' });
+    expectHandleFailed(w);
+  });
+
+  it('a failed fdatasync after cutting a torn tail fails the batch and the handle', async () => {
+    const dir = tmpDir();
+    const id = newTableId();
+    const w = makeWriter(dir, { sync: 'none' }, id);
+    await w.append(insert(1));
+    await w.close();
+    fs.appendFileSync(segmentPath(tablePaths(dir, 'todos'), 1), Buffer.from([7, 0, 0, 0, 1, 2, 3]));
+    const w2 = makeWriter(dir, { sync: 'none' }, id);
+    setIO(segmentSyncFails);
+    await expect(w2.append(insert(2))).rejects.toMatchObject({ code: 'IO_ERROR' });
+    expectHandleFailed(w2);
+  });
+
   it('inline sync: an append resolves only after an fdatasync of its own fd that followed its write', async () => {
     const dir = tmpDir();
     const w = makeWriter(dir);
