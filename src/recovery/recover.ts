@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
 import { DEFAULT_MAX_ENTRY_BYTES } from '../wal/constants.js';
-import { currentBootId, readControl, writeControl } from '../wal/control.js';
+import { currentBootId, publishControl, readControl } from '../wal/control.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock, isLocked } from '../wal/lock.js';
 import { assertTableName, tablePaths } from '../wal/paths.js';
 import { readWalDir } from '../wal/segment.js';
@@ -55,15 +55,7 @@ function publishTail(run: TableRun, lockFd: number, highest: number | undefined)
   if (run.dryRun || highest === undefined) return;
   const file = segmentPath(run.paths, highest);
   if (!fs.existsSync(file)) return;
-  const prev = readControl(lockFd);
-  writeControl(lockFd, {
-    bootId: currentBootId(),
-    activeSeg: highest,
-    publishedEnd: fs.statSync(file).size,
-    holderPid: process.pid,
-    waiters: prev?.waiters ?? 0,
-    generation: ((prev?.generation ?? 0) + 1) >>> 0,
-  });
+  publishControl(lockFd, readControl(lockFd), highest, fs.statSync(file).size);
 }
 
 /**

@@ -175,6 +175,30 @@ export function writeControl(fd: number, r: ControlRecord): void {
 }
 const writeScratch = Buffer.alloc(CONTROL_RECORD_BYTES);
 
+/**
+ * The one way a holder changes the tail the record names (docs/locking.md): after an append, a
+ * roll or a recovery, under the table lock. Stamps this boot and pid, bumps the generation, keeps
+ * the waiter count; returns the record written.
+ */
+export function publishControl(fd: number, prev: ControlRecord | undefined, activeSeg: number, publishedEnd: number): ControlRecord {
+  const rec: ControlRecord = {
+    bootId: currentBootId(),
+    activeSeg,
+    publishedEnd,
+    holderPid: process.pid,
+    waiters: prev?.waiters ?? 0,
+    generation: ((prev?.generation ?? 0) + 1) >>> 0,
+  };
+  writeControl(fd, rec);
+  return rec;
+}
+
+/** Name this process as the holder in an existing valid record, leaving the tail and generation alone. */
+export function stampHolder(fd: number): void {
+  const rec = readControl(fd);
+  if (rec && rec.holderPid !== process.pid) writeControl(fd, { ...rec, holderPid: process.pid });
+}
+
 function readSlot(fd: number): Buffer {
   const slot = Buffer.alloc(8);
   const n = io.readSync(fd, slot, 0, 8, CONTROL_WAITERS_OFFSET);

@@ -9,35 +9,37 @@ import fs from 'node:fs';
 import fsExt from 'fs-ext';
 import { LockTimeoutError, SdnwalError } from '../errors.js';
 import { io } from '../io.js';
-import { addWaiter, readControl, readControlAt, readWaiters, touchWaiter, writeControl } from './control.js';
+import { addWaiter, readControl, readControlAt, readWaiters, stampHolder, touchWaiter } from './control.js';
 
 /** Default time to wait for a lock. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /**
  * How a waiter waits (docs/locking.md, "Waiting"): retry on setImmediate for `spinUs` (most holds
- * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs`. The timer ceiling stays
- * at most 10 ms (the fallback of PROTOCOLS §1). `SDNWAL_LOCK_WAIT=spinUs,minMs,maxMs` overrides it
- * for measurement (bench/); it is not an API.
+ * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs` (at most 10 ms, the timer
+ * fallback of PROTOCOLS.md §1). After `announceAfterMs` it counts itself in the waiter slot, and
+ * a process that just released the lock and sees it there steps aside for one sleep.
+ * `SDNWAL_LOCK_WAIT=spinUs,minMs,maxMs,announceMs` overrides it for measurement (bench/); not an API.
  */
 export interface WaitPolicy {
   spinUs: number;
   sleepMinMs: number;
   sleepMaxMs: number;
+  announceAfterMs: number;
 }
-export const DEFAULT_WAIT: WaitPolicy = { spinUs: 200, sleepMinMs: 1, sleepMaxMs: 10 };
+// Chosen by measurement (bench M and M16, docs/locking.md "Waiting"): a 50 µs spin covers the median hold;
+// sleeping at most 2 ms cut the p99 wait under 16 processes from ~50 to ~20-25 ms and raised throughput.
+export const DEFAULT_WAIT: WaitPolicy = { spinUs: 50, sleepMinMs: 1, sleepMaxMs: 2, announceAfterMs: 50 };
 
 function waitPolicyFromEnv(spec: string | undefined): WaitPolicy {
   if (!spec) return DEFAULT_WAIT;
-  const [spinUs, sleepMinMs, sleepMaxMs] = spec.split(',').map(Number);
-  const ok = [spinUs, sleepMinMs, sleepMaxMs].every((n) => Number.isFinite(n) && n! >= 0) && sleepMaxMs! <= 10 && sleepMinMs! <= sleepMaxMs!;
-  return ok ? { spinUs: spinUs!, sleepMinMs: sleepMinMs!, sleepMaxMs: sleepMaxMs! } : DEFAULT_WAIT;
+  const [spinUs = NaN, sleepMinMs = NaN, sleepMaxMs = NaN, announceAfterMs = DEFAULT_WAIT.announceAfterMs] = spec.split(',').map(Number);
+  const ok = [spinUs, sleepMinMs, sleepMaxMs, announceAfterMs].every((n) => Number.isFinite(n) && n >= 0) && sleepMaxMs <= 10 && sleepMinMs <= sleepMaxMs;
+  return ok ? { spinUs, sleepMinMs, sleepMaxMs, announceAfterMs } : DEFAULT_WAIT;
 }
 const WAIT = waitPolicyFromEnv(process.env.SDNWAL_LOCK_WAIT);
 const BACKOFF_MAX_MS = WAIT.sleepMaxMs;
 /** A lock file replaced over and over while we take it: give up after this many reopen rounds. */
 const MAX_REOPENS = 64;
-/** A waiter older than this announces itself in the control record (fairness hint). */
-const ANNOUNCE_AFTER_MS = 50;
 /**
  * A process re-taking the lock in a loop reads the waiters hint at most this often: a waiter
  * announces only after 50 ms, so a check per millisecond loses nothing and saves a read per take.
@@ -125,17 +127,6 @@ interface Waiter {
 }
 
 /**
- * Whether `fd` (which we just flocked) is still the file at `file`: same device and inode, and
- * still linked. A lock file deleted or replaced since we opened it excludes nobody.
- */
-function namesFile(fd: number, file: string): boolean {
-  const held = io.fstatSync(fd);
-  if (held.nlink === 0) return false;
-  const now = fs.statSync(file, { throwIfNoEntry: false });
-  return now !== undefined && now.ino === held.ino && now.dev === held.dev;
-}
-
-/**
  * The lock of one file, shared by everything in this process that locks that file. Its descriptor
  * is open only while someone uses it: a holder, a waiter, or a user that `retain()`ed it (a table's
  * log writer); it is closed when the last of them lets go, and after every flock the descriptor
@@ -165,10 +156,15 @@ export class FileLock {
   private users = 0;
   /** This process released the flock and nobody else in it took it since (fairness, §1). */
   private justReleased = false;
+  /** The waiter count its holder read during the last hold (noteWaiters), if any. */
+  private waitersNoted: number | undefined;
   /** When the waiters hint was last read, and what it said. */
   private waitersCheckedAt = -Infinity;
   private waitersSeen = 0;
   private closed = false;
+  /** Device and inode of the open descriptor (they never change while it is open). */
+  private dev = 0;
+  private ino = 0;
   /** The held descriptor no longer names the file (confirm()): release closes it. */
   private stale = false;
   /** How often a flocked descriptor turned out to name a deleted or replaced file (tests, stats). */
@@ -199,7 +195,11 @@ export class FileLock {
 
   private open(): number {
     try {
-      return io.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      const fd = io.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      const st = io.fstatSync(fd);
+      this.dev = st.dev;
+      this.ino = st.ino;
+      return fd;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -230,6 +230,16 @@ export class FileLock {
     io.closeSync(fd);
   }
 
+  /**
+   * Whether the open descriptor is still the file at the path: one stat, compared with the
+   * descriptor's device and inode. While we hold the descriptor open its inode cannot be reused,
+   * so a match also means it is still linked. A lock file deleted or replaced excludes nobody.
+   */
+  private namesFile(): boolean {
+    const now = fs.statSync(this.path, { throwIfNoEntry: false });
+    return now !== undefined && now.ino === this.ino && now.dev === this.dev;
+  }
+
   /** Drop a descriptor that names a deleted or replaced file; the next take reopens the path. */
   private forgetFile(): void {
     const fd = this._fd;
@@ -249,7 +259,7 @@ export class FileLock {
       if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`);
       const fd = this.fd;
       if (!tryFlock(fd, this.path)) return false;
-      if (namesFile(fd, this.path)) return true;
+      if (this.namesFile()) return true;
       this.forgetFile();
       if (round >= MAX_REOPENS) throw new SdnwalError('IO_ERROR', `lock file ${this.path} keeps being deleted or replaced; is something removing the store's files?`);
     }
@@ -270,16 +280,18 @@ export class FileLock {
     let announced = false;
     try {
       // Fairness: having just released with another process waiting for more than 50 ms,
-      // pause one full backoff step so its next attempt (≤ 10 ms away) finds the lock free.
+      // pause one full backoff step so its next attempt (at most that far away) finds the lock free.
       let waiters = 0;
-      if (this.justReleased && (this.waitersSeen > 0 || performance.now() - this.waitersCheckedAt >= WAITERS_CHECK_MS)) {
+      if (this.justReleased && this.waitersNoted !== undefined) {
+        waiters = this.waitersNoted;
+      } else if (this.justReleased && (this.waitersSeen > 0 || performance.now() - this.waitersCheckedAt >= WAITERS_CHECK_MS)) {
         hint(() => (waiters = readWaiters(this.fd)));
         this.waitersSeen = waiters;
         this.waitersCheckedAt = performance.now();
       }
       if (waiters > 0) await sleep(Math.min(BACKOFF_MAX_MS, Math.max(0, deadline - performance.now())));
       const got = await poll(() => this.tryTake(), deadline, signal, (waited) => {
-        if (waited < ANNOUNCE_AFTER_MS) return;
+        if (waited < WAIT.announceAfterMs) return;
         hint(() => (announced ? touchWaiter(this.fd) : addWaiter(this.fd, 1)));
         announced = true;
       });
@@ -318,7 +330,7 @@ export class FileLock {
    */
   confirm(): boolean {
     if (!this._held || this._fd === undefined) throw new TypeError(`confirm() of ${this.path}, which this process does not hold`);
-    if (namesFile(this._fd, this.path)) return true;
+    if (this.namesFile()) return true;
     this.stale = true;
     return false;
   }
@@ -354,20 +366,25 @@ export class FileLock {
     return this._fd !== undefined;
   }
 
+  /**
+   * The holder read the waiter slot with the control record during this hold: the next take
+   * uses it for the fairness check instead of reading the slot again.
+   */
+  noteWaiters(waiters: number): void {
+    if (this._held) this.waitersNoted = waiters;
+  }
+
   private onTaken(stamp = true): void {
     this._held = true;
+    this.waitersNoted = undefined;
     this.justReleased = false;
     if (stamp) this.stampHolder();
   }
 
-  /** Put this pid in an existing valid control record, so a timed-out waiter can name us. */
+  /** Put this pid in the control record, so a timed-out waiter can name us. */
   private stampHolder(): void {
-    try {
-      const rec = readControl(this.fd);
-      if (rec && rec.holderPid !== process.pid) writeControl(this.fd, { ...rec, holderPid: process.pid });
-    } catch {
-      // The record is a hint; a failure to stamp it must not fail the lock.
-    }
+    // The record is a hint; a failure to stamp it must not fail the lock.
+    hint(() => stampHolder(this.fd));
   }
 
   private holderPid(): number | undefined {

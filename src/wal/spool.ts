@@ -175,19 +175,29 @@ export class Spool {
   }
 
   /** Mark a queued write as being drained into segment `segNo` at `offset` (rename, dir fsync). */
-  claim(id: string, segNo: number, offset: number): void {
+  claim(id: string, segNo: number, offset: number): string {
+    return this.renameClaim(path.join(this.dir, this.checkId(id) + PENDING), id, segNo, offset);
+  }
+
+  /** Move a claim a dead drainer left (not landed) to the position its frame will take now; returns its new path. */
+  reclaim(claim: SpoolClaim, segNo: number, offset: number): string {
+    return this.renameClaim(claim.file, this.checkId(claim.id), segNo, offset);
+  }
+
+  private renameClaim(from: string, id: string, segNo: number, offset: number): string {
     if (!Number.isSafeInteger(segNo) || segNo < 0) throw new TypeError(`Expected \`segNo\` to be an integer >= 0, got \`${segNo}\` (${typeof segNo})`);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new TypeError(`Expected \`offset\` to be an integer >= 0, got \`${offset}\` (${typeof offset})`);
-    const from = path.join(this.dir, this.checkId(id) + PENDING);
+    const to = path.join(this.dir, `${id}.claimed.${segNo}.${offset}`);
+    if (to === from) return to;
     try {
-      io.renameSync(from, path.join(this.dir, `${id}.claimed.${segNo}.${offset}`));
+      io.renameSync(from, to);
       fsyncDir(this.dir);
     } catch (err) {
       throw ioError(from, 'cannot claim', err);
     }
+    return to;
   }
 
-  /** Claimed writes in queue order, with where each one's frame goes. */
   listClaims(): SpoolClaim[] {
     const claims: SpoolClaim[] = [];
     for (const name of this.names()) {

@@ -6,18 +6,17 @@
  */
 import fs from 'node:fs';
 import { SdnwalError, SyncFailedError } from '../errors.js';
-import { fdatasyncSegment, fsyncDir, io, writeFully } from '../io.js';
-import { type ControlRecord, writeControl } from './control.js';
-import { currentBootId } from './control.js';
-import { encodeEntry, decodeEntry, isWrite, type PendingWrite } from './entry.js';
-import { encodeFrames, FRAME_HEADER_BYTES } from './frame.js';
+import { fdatasyncSegment, io, writeFully } from '../io.js';
+import { type ControlRecord, publishControl } from './control.js';
+import { encodeEntry, type PendingWrite } from './entry.js';
+import { encodeFrames } from './frame.js';
 import { GroupCommit, type Waiter } from './group-commit.js';
 import { FileLock } from './lock.js';
 import { AppendPhases } from './phases.js';
 import type { TablePaths } from './paths.js';
-import { scanSegment } from './reader.js';
 import { Spool } from './spool.js';
-import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, segmentPath, type Tail, type TailContext } from './tail.js';
+import { drainSpool } from './spool-drain.js';
+import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, type Tail, type TailContext } from './tail.js';
 
 export type SyncMode = 'always' | 'batch' | 'none';
 
@@ -294,8 +293,12 @@ export class LogWriter {
   private prepare(): Tail {
     this.closeRetired();
     let tail = findTail(this.ctx, this.active, this.lastControl);
+    this.lock.noteWaiters(tail.control?.waiters ?? 0);
     this.adopt(tail);
-    if (fs.existsSync(this.paths.spool)) tail = this.drainSpool(tail);
+    if (fs.existsSync(this.paths.spool)) {
+      const target = { paths: this.paths, spool: this.spool, syncedEnd: this.syncedEnd, writeFrames: (t: Tail, p: Buffer[]) => void this.writeFrames(t, p) };
+      this.counters.drained += drainSpool(target, tail);
+    }
     if (tail.end >= this.opts.segmentBytes) tail = this.rollAt(tail);
     return tail;
   }
@@ -388,18 +391,7 @@ export class LogWriter {
   }
 
   private publish(tail: Tail, activeSeg: number, publishedEnd: number): void {
-    const prev = tail.control;
-    const rec = {
-      bootId: currentBootId(),
-      activeSeg,
-      publishedEnd,
-      holderPid: process.pid,
-      waiters: prev?.waiters ?? 0,
-      generation: ((prev?.generation ?? 0) + 1) >>> 0,
-    };
-    writeControl(this.lock.fd, rec);
-    tail.control = rec;
-    this.lastControl = rec;
+    tail.control = this.lastControl = publishControl(this.lock.fd, tail.control, activeSeg, publishedEnd);
   }
 
   private acknowledge(fd: number, end: number, bytes: number, waiters: Waiter[]): void {
@@ -440,73 +432,6 @@ export class LogWriter {
     this.adopt(next);
     this.counters.rolls++;
     return next;
-  }
-
-  /**
-   * Drain the spool into the log, exactly once (PROTOCOLS.md §7): resolve claims left by a dead
-   * drainer, then claim each queued write at the offset its frame will take, append them all,
-   * fdatasync whatever the sync mode, and only then delete the claims.
-   */
-  private drainSpool(tail: Tail): Tail {
-    const done: string[] = [];
-    const payloads: Buffer[] = [];
-    let offset = tail.end;
-    const add = (id: string, payload: Buffer): Buffer => {
-      const entry = decodeEntry(payload);
-      if (!isWrite(entry)) throw new SdnwalError('CORRUPT_LOG', `spool file ${id} does not hold a write`);
-      const framed = encodeEntry({ ...entry, spoolId: id, synced: this.syncedEnd });
-      payloads.push(framed);
-      offset += FRAME_HEADER_BYTES + framed.length;
-      return framed;
-    };
-    for (const c of this.spool.listClaims()) {
-      if (!this.claimLanded(c.segNo, c.offset, c.id)) add(c.id, c.payload);
-      done.push(c.file);
-    }
-    for (let next = this.spool.getNextPending(); next; next = this.spool.getNextPending()) {
-      const at = offset;
-      if (!this.spoolReadable(next.id, next.payload)) continue;
-      this.spool.claim(next.id, tail.seg.segNo, at);
-      add(next.id, next.payload);
-      done.push(...this.spool.listClaims().filter((c) => c.id === next!.id).map((c) => c.file));
-    }
-    if (done.length === 0) return tail;
-    this.writeFrames(tail, payloads);
-    fdatasyncSegment(tail.seg.fd, tail.seg.path);
-    for (const f of new Set(done)) this.spool.removeClaim(f);
-    fsyncDir(this.paths.spool);
-    this.counters.drained += payloads.length;
-    return tail;
-  }
-
-  /** A spool file that does not hold a write is moved to quarantine (kept, reported), never retried forever. */
-  private spoolReadable(id: string, payload: Buffer): boolean {
-    try {
-      if (isWrite(decodeEntry(payload))) return true;
-    } catch {
-      // fall through: unreadable
-    }
-    io.mkdirSync(this.paths.quarantine);
-    io.renameSync(`${this.paths.spool}/${id}.w`, `${this.paths.quarantine}/${this.paths.table}.spool.${id}.w`);
-    fsyncDir(this.paths.quarantine);
-    fsyncDir(this.paths.spool);
-    return false;
-  }
-
-  /** Is there a valid frame carrying `spoolId` at (segNo, offset)? */
-  private claimLanded(segNo: number, offset: number, spoolId: string): boolean {
-    const p = segmentPath(this.paths, segNo);
-    // Segments are deleted only after a snapshot absorbed them, and claims resolve before any roll.
-    if (!fs.existsSync(p)) return true;
-    let found = false;
-    try {
-      scanSegment({ path: p }, { segNo, from: offset, onEntry: (e, at) => {
-        if (at === offset && isWrite(e) && e.spoolId === spoolId) found = true;
-      } });
-    } catch {
-      return false;
-    }
-    return found;
   }
 
   /**
@@ -558,7 +483,7 @@ export class LogWriter {
     }
   }
 
-  /** Any failed fdatasync of a segment (roll, tail cut, spool drain) fails the handle (docs/protocol.md). */
+  /** Any failed fdatasync of a segment (roll, tail cut, spool drain) fails the handle (docs/wal-format.md, "Durability"). */
   private noteSyncFailure(err: unknown): void {
     if (err instanceof SyncFailedError) this.commits.failure ??= err;
   }
