@@ -16,6 +16,7 @@ import { tablePaths } from '../../src/wal/paths.js';
 import { scanSegment } from '../../src/wal/reader.js';
 import { readWalDir } from '../../src/wal/segment.js';
 import { segmentPath } from '../../src/wal/tail.js';
+import { busyCores } from '../helpers/busy.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -108,44 +109,69 @@ async function makeTable(dir: string): Promise<void> {
   await store.close();
 }
 
+interface CrashRun {
+  /** Writer processes per round. */
+  writers: number;
+  /** Stop after at least this many kills. */
+  crashes: number;
+  /** Rounds on one store before a fresh one (the log grows, rolls and is compacted across crashes). */
+  roundsPerStore: number;
+  /** Every round (not every other one) runs a compactor too. */
+  compactorEveryRound: boolean;
+}
+
+async function crashRounds(run: CrashRun): Promise<{ crashes: number; compactorKills: number }> {
+  let crashes = 0;
+  let round = 0;
+  let dir = '';
+  let acked = new Set<string>();
+  let compactorKills = 0;
+  while (crashes < run.crashes) {
+    if (round % run.roundsPerStore === 0) {
+      dir = tmpDir('sdnwal-crash-');
+      acked = new Set();
+      await makeTable(dir);
+    }
+    const kids = Array.from({ length: run.writers }, (_, i) => spawnKid('writer.mjs', [dir, `r${round}c${i}`, String(rand(4, 16)), '16384']));
+    const compactor = run.compactorEveryRound || round % 2 === 1 ? spawnKid('compactor.mjs', [dir]) : undefined;
+    await Promise.all([...kids, ...(compactor ? [compactor] : [])].map((k) => k.ready));
+    await sleep(rand(30, 250));
+    // Each one dies at its own moment.
+    const all = [...kids, ...(compactor ? [compactor] : [])];
+    await Promise.all(all.map(async (k) => {
+      await sleep(rand(0, 60));
+      k.proc.kill('SIGKILL');
+    }));
+    const signals = await Promise.all(all.map((k) => k.exited));
+    for (const [i, s] of signals.entries()) {
+      if (s !== 'SIGKILL') throw new Error(`child exited on its own (${s}): ${all[i]!.stderr.join('')}`);
+    }
+    crashes += all.length;
+    if (compactor) compactorKills++;
+    for (const k of kids) for (const a of k.acks) acked.add(a);
+    const rows = await check(dir, acked);
+    expect(rows).toBeGreaterThanOrEqual(acked.size);
+    round++;
+  }
+  if (process.env.SDNWAL_CRASH_DEBUG) console.log({ crashes, rounds: round, lastAcked: acked.size, modes });
+  return { crashes, compactorKills };
+}
+
 describe(`kill -9 (${CRASHES} crashes)`, () => {
   it('writers and a compactor killed at random moments lose no acknowledged write', async () => {
-    let crashes = 0;
-    let round = 0;
-    let dir = '';
-    let acked = new Set<string>();
-    let compactorKills = 0;
-    while (crashes < CRASHES) {
-      // A fresh store every 6 rounds; in between the log grows, rolls and is compacted across crashes.
-      if (round % 6 === 0) {
-        dir = tmpDir('sdnwal-crash-');
-        acked = new Set();
-        await makeTable(dir);
-      }
-      const kids = Array.from({ length: WRITERS }, (_, i) => spawnKid('writer.mjs', [dir, `r${round}c${i}`, String(rand(4, 16)), '16384']));
-      const compactor = round % 2 === 1 ? spawnKid('compactor.mjs', [dir]) : undefined;
-      await Promise.all([...kids, ...(compactor ? [compactor] : [])].map((k) => k.ready));
-      await sleep(rand(30, 250));
-      // Each one dies at its own moment.
-      const all = [...kids, ...(compactor ? [compactor] : [])];
-      await Promise.all(all.map(async (k) => {
-        await sleep(rand(0, 60));
-        k.proc.kill('SIGKILL');
-      }));
-      const signals = await Promise.all(all.map((k) => k.exited));
-      for (const [i, s] of signals.entries()) {
-        if (s !== 'SIGKILL') throw new Error(`child exited on its own (${s}): ${all[i]!.stderr.join('')}`);
-      }
-      crashes += all.length;
-      if (compactor) compactorKills++;
-      for (const k of kids) for (const a of k.acks) acked.add(a);
-      const rows = await check(dir, acked);
-      expect(rows).toBeGreaterThanOrEqual(acked.size);
-      round++;
-    }
-    expect(crashes).toBeGreaterThanOrEqual(CRASHES);
-    expect(compactorKills).toBeGreaterThan(0);
+    const r = await crashRounds({ writers: WRITERS, crashes: CRASHES, roundsPerStore: 6, compactorEveryRound: false });
+    expect(r.crashes).toBeGreaterThanOrEqual(CRASHES);
+    expect(r.compactorKills).toBeGreaterThan(0);
     expect(modes.fast).toBeGreaterThan(0);
-    if (process.env.SDNWAL_CRASH_DEBUG) console.log({ crashes, rounds: round, lastAcked: acked.size, modes });
   }, Math.max(120_000, CRASHES * 2_000));
+
+  it('16 writer processes and the compactor on busy cores, killed at random moments, lose no acknowledged write', async () => {
+    const busy = busyCores();
+    try {
+      const r = await crashRounds({ writers: 16, crashes: 3 * 17, roundsPerStore: 3, compactorEveryRound: true });
+      expect(r.compactorKills).toBe(3);
+    } finally {
+      busy.stop();
+    }
+  }, 180_000);
 });
