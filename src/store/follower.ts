@@ -36,8 +36,12 @@ export class LogFollower {
     this.segNo = absorbed + 1;
   }
 
-  /** Read every committed write after the current position, in order, calling `apply`. */
-  poll(apply: (w: PendingWrite, segNo: number, offset: number) => void): FollowResult {
+  /**
+   * Read every committed write after the current position, in order, calling `apply`. `raw`, if
+   * given, is offered each payload first: true means it took that write from the bytes (the
+   * frame's CRCs were checked), which is then not decoded.
+   */
+  poll(apply: (w: PendingWrite, segNo: number, offset: number) => void, raw?: (payload: Buffer) => boolean): FollowResult {
     const control = readControlAt(this.paths.lock);
     const live = control !== undefined && control.bootId === currentBootId() && control.activeSeg > 0;
     if (live && control.generation === this.lastGeneration && control.activeSeg === this.segNo && this.offset === control.publishedEnd) {
@@ -65,6 +69,7 @@ export class LogFollower {
           expect: this.identity,
           from: this.offset > 0 ? this.offset : undefined,
           to,
+          onPayload: raw && ((payload) => raw(payload) && ++applied > 0),
           onEntry: (e, at) => {
             if (isWrite(e)) {
               apply(e, this.segNo, at);

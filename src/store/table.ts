@@ -15,6 +15,7 @@ import { applyWrite, type Record_ } from '../wal/replay.js';
 import type { LockedLog, LogWriter, WriteRequest } from '../wal/writer.js';
 import { LogFollower } from './follower.js';
 import { countFromSnapshot } from './snapshot-count.js';
+import { countKeys } from './key-count.js';
 import type { ConflictStrategy } from './options.js';
 import { type UpdateResult, Versioning, type VersionSettings } from './versioning.js';
 import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
@@ -192,11 +193,16 @@ export class Table<R extends Record_ = Record_> {
     return [...this.state().values()].map((r) => ({ ...r }) as R);
   }
 
-  /** Without rows loaded and nothing logged above the snapshot, the snapshot's row count (no rows are read). */
+  /**
+   * The number of rows. Before anything loaded the rows: the snapshot's row count when nothing is
+   * logged above it, else the snapshot's keys and the logged writes' keys (no rows are built).
+   */
   async count(): Promise<number> {
     if (!this.rows) {
       const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
       if (n !== undefined) return n;
+      // Nothing loaded yet: count keys without building rows (a scanner's or cron job's count).
+      return countKeys(this.paths, this.name, this.key, this.followIdentity());
     }
     return this.state().size;
   }

@@ -111,6 +111,8 @@ export class LogWriter {
   /** Appends queued so far, and how many of them their batch has handled (FIFO): flush() waits on these. */
   private enqueued = 0;
   private handled = 0;
+  /** Callers of written(), each waiting for `handled` to reach its target. */
+  private handledWaiters: Array<{ target: number; resolve: () => void }> = [];
   /** Where each batch's time goes (the benchmark prints it: table.appendPhases()). */
   readonly phases = new AppendPhases();
   /** When the current hold of the table lock began (performance.now()), for phases. */
@@ -184,6 +186,7 @@ export class LogWriter {
           await this.writeBatch(batch);
         } finally {
           this.handled += batch.length;
+          this.wakeHandled();
         }
       }
     } finally {
@@ -225,7 +228,7 @@ export class LogWriter {
           tail = this.prepare();
         }
         // The lock file was deleted or replaced during this hold: take the lock again on the new file.
-        if (!this.lock.confirm()) {
+        if (!lease && !this.lock.confirm()) {
           if (round >= MAX_LOCK_ROUNDS) throw new SdnwalError('IO_ERROR', `lock file ${this.paths.lock} keeps being deleted or replaced; nothing of this batch was written`);
           retry = true;
         } else {
@@ -505,9 +508,22 @@ export class LogWriter {
     await this.withLock(() => undefined);
   }
 
-  /** Resolves once the first `count` appends ever queued have been handled by their batch. */
-  private async written(count: number): Promise<void> {
-    while (this.handled < count) await new Promise((r) => setImmediate(r));
+  /**
+   * Resolves once the first `count` appends ever queued have been handled by their batch. It
+   * sleeps until then (a batch may wait lockTimeoutMs for the lock): no polling.
+   */
+  private written(count: number): Promise<void> {
+    if (this.handled >= count) return Promise.resolve();
+    return new Promise((resolve) => this.handledWaiters.push({ target: count, resolve }));
+  }
+
+  private wakeHandled(): void {
+    if (this.handledWaiters.length === 0) return;
+    this.handledWaiters = this.handledWaiters.filter((w) => {
+      if (this.handled < w.target) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   /**

@@ -59,7 +59,9 @@ describe('count() from the snapshot', () => {
     const s2 = await openStore(dir);
     const t2 = await s2.table('t', { key: 'id', columns });
     expect(await t2.count()).toBe(53);
-    expect(loaded(t2)).toBe(true);
+    // Counted from the snapshot's keys and the logged writes' keys: no rows were built.
+    expect(loaded(t2)).toBe(false);
+    expect((await t2.all()).length).toBe(53);
     await s2.close();
   });
 
@@ -92,13 +94,14 @@ describe('count() from the snapshot', () => {
     await store.close();
   });
 
-  it('an adopted SDN file without a meta block is counted by loading it', async () => {
+  it('an adopted SDN file without a meta block is counted from its keys', async () => {
     const dir = tmpDir();
     fs.copyFileSync(path.join(fixtures, 'todo_db.sdn'), path.join(dir, 'todo_db.sdn'));
     const store = await openStore(dir);
     const t = await store.table('todo_db', { key: 'id' });
     expect(await t.count()).toBe(63);
-    expect(loaded(t)).toBe(true);
+    expect(loaded(t)).toBe(false);
+    expect((await t.all()).length).toBe(63);
     await store.close();
   });
 

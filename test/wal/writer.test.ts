@@ -294,5 +294,21 @@ describe('LogWriter', () => {
     await w.close();
     expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k2', 'k3']);
   });
+
+  it('flush() waits without spinning while a batch waits for the lock (this process stays under 10% of a core)', async () => {
+    const w = makeWriter(tmpDir(), { lockTimeoutMs: 5_000 });
+    await w.append(insert(1));
+    await w.lock.acquire({ timeoutMs: 1000 });
+    const queued = w.append(insert(2));
+    const flushed = w.flush();
+    const c0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 500));
+    const { user, system } = process.cpuUsage(c0);
+    w.lock.release();
+    await Promise.all([queued, flushed]);
+    await w.close();
+    // A setImmediate loop would take most of the 500 ms; sleeping takes almost none.
+    expect((user + system) / 1000).toBeLessThan(50);
+  });
 });
 void io;
