@@ -115,10 +115,13 @@ function controlUsable(c: ControlRecord | undefined): c is ControlRecord {
 export function findTail(ctx: TailContext, current: ActiveSegment | undefined, known?: ControlRecord): Tail {
   const control = readControl(ctx.lockFd);
   const quarantined: QuarantineRecord[] = [];
-  // Nobody published since this process did: the active segment is still ours (a roll that died
-  // half-way leaves its SEAL past published_end, which the size check below catches).
+  // The record names the segment we already append to, or nobody published since we did: no roll
+  // happened unseen (every roll publishes N+1 before releasing the lock, and one that died half-way
+  // leaves its SEAL past published_end, which the size check below catches), so no readdir or stat
+  // of N+1 is needed. Otherwise make sure the record is not behind the directory.
   const unchanged = known !== undefined && control !== undefined && control.generation === known.generation && control.activeSeg === known.activeSeg;
-  if (controlUsable(control) && (unchanged || !fs.existsSync(segmentPath(ctx.paths, control.activeSeg + 1)))) {
+  const ours = current !== undefined && control !== undefined && current.segNo === control.activeSeg;
+  if (controlUsable(control) && (unchanged || ours || !fs.existsSync(segmentPath(ctx.paths, control.activeSeg + 1)))) {
     let seg = current;
     let reopened = false;
     // One fstat gives both: whether our fd is still linked, and its size.

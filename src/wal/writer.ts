@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import { SdnwalError, SyncFailedError } from '../errors.js';
 import { fdatasyncSegment, io, writeFully } from '../io.js';
 import { type ControlRecord, publishControl } from './control.js';
-import { encodeEntry, type PendingWrite } from './entry.js';
+import { encodeBatch, type Encoded, type EncodeOptions, type Queued, type WriteRequest } from './batch-encode.js';
+import { encodeEntry } from './entry.js';
 import { encodeFrames } from './frame.js';
-import { GroupCommit, type Waiter } from './group-commit.js';
+import { Acks, type SyncMode } from './acks.js';
 import { FileLock } from './lock.js';
 import { AppendPhases } from './phases.js';
 import type { TablePaths } from './paths.js';
@@ -18,7 +19,7 @@ import { Spool } from './spool.js';
 import { drainSpool } from './spool-drain.js';
 import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, type Tail, type TailContext } from './tail.js';
 
-export type SyncMode = 'always' | 'batch' | 'none';
+export type { SyncMode };
 
 export interface WriterOptions {
   sync: SyncMode;
@@ -39,15 +40,10 @@ export interface WriterOptions {
   inlineSync?: boolean;
 }
 
-/**
- * One write as the caller gives it; `synced` is filled in when its frame is encoded. Values must
- * be checked by the caller (the Table accepts only JSON-like values): `trusted` writes skip the
- * encoder's decode-back check.
- */
-export type WriteRequest = Omit<PendingWrite, 'synced' | 'spoolId'>;
+export type { WriteRequest };
 
-/** A batch is at most this many payload bytes (PROTOCOLS.md §4 step 1). */
-const MAX_BATCH_BYTES = 1024 * 1024;
+/** Rows taken from the queue for one batch before encoding (which then stops at MAX_BATCH_BYTES). */
+const MAX_BATCH_ROWS = 65_536;
 /**
  * Without an fdatasync to wait for ('batch', 'none'), a writer appending in a tight loop keeps the
  * table lock between its batches for at most this long (or until the event loop turns, or another
@@ -57,23 +53,12 @@ const LEASE_MAX_MS = 2;
 /** Takes of the lock one batch may need when its file is deleted or replaced during the hold. */
 const MAX_LOCK_ROUNDS = 8;
 
-interface Queued {
-  write: WriteRequest;
-  waiter: Waiter;
-}
 
 /** The table lock kept between batches: nobody else wrote since, so `tail` is still the tail. */
 interface Lease {
   tail: Tail;
   since: number;
   timer: NodeJS.Immediate;
-}
-
-/** A batch encoded for the segment open as `fd` (its `synced` fields refer to that segment). */
-interface Encoded {
-  fd: number | undefined;
-  ok: Queued[];
-  payloads: Buffer[];
 }
 
 interface Written {
@@ -99,9 +84,7 @@ export class LogWriter {
   private active: ActiveSegment | undefined;
   private syncedEnd = 0;
   private retired: number[] = [];
-  private readonly commits = new GroupCommit();
-  private batchTimer: NodeJS.Timeout | undefined;
-  private unsyncedBytes = 0;
+  private readonly acks: Acks;
   /** The control record this process published last (lets the tail check skip a stat). */
   private lastControl: ControlRecord | undefined;
   private lease: Lease | undefined;
@@ -131,23 +114,22 @@ export class LogWriter {
     this.spool = new Spool(paths.spool);
     // The descriptor is read at each use: it changes when the lock file was replaced (lock.ts).
     this.ctx = { paths, identity, get lockFd() { return lock.fd; }, firstSegment, maxEntryBytes: opts.maxEntryBytes };
-    this.commits.phases = this.phases;
-    this.commits.onSynced = (fd, end) => {
+    this.acks = new Acks(opts, () => this.active?.fd, this.phases, (fd, end) => {
       if (this.active?.fd === fd && end > this.syncedEnd) this.syncedEnd = end;
-    };
+    });
   }
 
   get fsyncs(): number {
-    return this.commits.syncs;
+    return this.acks.syncs;
   }
 
   private handleFailed(): SdnwalError {
-    return new SdnwalError('HANDLE_FAILED', `table ${this.paths.table}: an earlier fdatasync failed; reopen the store (recovery runs on open)`, { cause: this.commits.failure });
+    return new SdnwalError('HANDLE_FAILED', `table ${this.paths.table}: an earlier fdatasync failed; reopen the store (recovery runs on open)`, { cause: this.acks.failure });
   }
 
   private checkUsable(): void {
     if (this.closed || this.closing) throw new SdnwalError('CLOSED', `table ${this.paths.table} is closed`);
-    if (this.commits.failure) throw this.handleFailed();
+    if (this.acks.failure) throw this.handleFailed();
   }
 
   /** Queue one write (the writer owns the object from here on); resolves when acknowledged per the sync mode. */
@@ -160,21 +142,16 @@ export class LogWriter {
         this.pumping = true;
         // Appends issued in the same tick form one batch. With an inline fdatasync, wait for the
         // loop's turn instead, so appends arriving from several I/O callbacks share the flush.
-        if (this.syncsInline) setImmediate(() => void this.pump());
+        if (this.acks.inline) setImmediate(() => void this.pump());
         else queueMicrotask(() => void this.pump());
       }
     });
   }
 
-  private get syncsInline(): boolean {
-    return this.opts.sync === 'always' && this.opts.inlineSync !== false;
-  }
-
   private takeBatch(): Queued[] {
-    // Payload size is not known before encoding; rows are a fair proxy for the 1 MiB bound.
     let n = 0;
     let rows = 0;
-    while (n < this.queue.length && (n === 0 || rows < MAX_BATCH_BYTES / 64)) rows += this.queue[n++]!.write.rows.length;
+    while (n < this.queue.length && (n === 0 || rows < MAX_BATCH_ROWS)) rows += this.queue[n++]!.write.rows.length;
     return this.queue.splice(0, n);
   }
 
@@ -182,10 +159,17 @@ export class LogWriter {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
+        // Encode before taking the lock, so other processes wait only for the write itself.
+        const t0 = performance.now();
+        const encoded = this.encode(batch);
+        this.phases.add('encode', t0);
+        // Past MAX_BATCH_BYTES: the rest goes first into the next batch.
+        this.queue.unshift(...encoded.rest);
+        const n = batch.length - encoded.rest.length;
         try {
-          await this.writeBatch(batch);
+          await this.writeBatch(encoded, n);
         } finally {
-          this.handled += batch.length;
+          this.handled += n;
           this.wakeHandled();
         }
       }
@@ -195,13 +179,11 @@ export class LogWriter {
     }
   }
 
-  private async writeBatch(batch: Queued[]): Promise<void> {
-    // Encode before taking the lock, so other processes wait only for the write itself.
-    const t0 = performance.now();
-    let encoded = this.encode(batch);
-    const t1 = this.phases.add('encode', t0);
+  private async writeBatch(first: Encoded, appends: number): Promise<void> {
+    let encoded = first;
+    const t1 = performance.now();
     this.phases.batches++;
-    this.phases.appends += batch.length;
+    this.phases.appends += appends;
     for (let round = 0; ; round++) {
       const lease = this.lease;
       if (!lease) {
@@ -219,7 +201,7 @@ export class LogWriter {
       let kept: Tail | undefined;
       let retry = false;
       try {
-        if (this.commits.failure) throw this.handleFailed();
+        if (this.acks.failure) throw this.handleFailed();
         let tail: Tail;
         if (lease) {
           tail = lease.tail;
@@ -233,7 +215,7 @@ export class LogWriter {
           retry = true;
         } else {
           // `synced` names an offset of the segment it was encoded for: after a roll, encode again.
-          if (encoded.fd !== tail.seg.fd) encoded = this.encode(encoded.ok);
+          if (encoded.fd !== tail.seg.fd) encoded = this.encode(encoded.ok, { bounded: false });
           written = this.writeEncoded(tail, encoded);
           kept = tail;
         }
@@ -245,7 +227,7 @@ export class LogWriter {
         else this.releaseLock();
       }
       if (retry) continue;
-      if (written) this.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
+      if (written) this.acks.acknowledge(written.fd, written.end, written.bytes, written.ok.map((q) => q.waiter));
       return;
     }
   }
@@ -316,42 +298,17 @@ export class LogWriter {
   }
 
   private closeRetired(): void {
-    if (!this.commits.idle) return;
+    if (!this.acks.idle) return;
     for (const fd of this.retired.splice(0)) io.closeSync(fd);
   }
 
   /** Encode and write `batch` at the tail; rejects (only) entries over the size limit. */
   private writeAt(tail: Tail, batch: Queued[]): Written {
-    return this.writeEncoded(tail, this.encode(batch));
+    return this.writeEncoded(tail, this.encode(batch, { bounded: false, allOrNothing: true }));
   }
 
-  /**
-   * Encode each write with `synced` = what this process knows is durable of its active segment;
-   * a write that cannot be encoded, or is over maxEntryBytes, is rejected alone, never the others.
-   */
-  private encode(batch: Queued[]): Encoded {
-    const ok: Queued[] = [];
-    const payloads: Buffer[] = [];
-    for (const q of batch) {
-      let payload: Buffer;
-      try {
-        // The write object is this writer's from append() on: stamp it rather than copy it.
-        const entry = q.write as PendingWrite;
-        entry.synced = this.syncedEnd;
-        payload = encodeEntry(entry, !this.opts.trustedValues);
-      } catch (err) {
-        // One bad value fails its own write, never the others batched with it.
-        q.waiter.reject(err);
-        continue;
-      }
-      if (payload.length > this.opts.maxEntryBytes) {
-        q.waiter.reject(new SdnwalError('ENTRY_TOO_LARGE', `entry of ${payload.length} bytes exceeds maxEntryBytes (${this.opts.maxEntryBytes}); split it into smaller writes`));
-        continue;
-      }
-      ok.push(q);
-      payloads.push(payload);
-    }
-    return { fd: this.active?.fd, ok, payloads };
+  private encode(batch: Queued[], more: Partial<EncodeOptions> = {}): Encoded {
+    return encodeBatch(batch, { synced: this.syncedEnd, fd: this.active?.fd, maxEntryBytes: this.opts.maxEntryBytes, trusted: this.opts.trustedValues === true, ...more });
   }
 
   private writeEncoded(tail: Tail, { ok, payloads }: Encoded): Written {
@@ -397,32 +354,6 @@ export class LogWriter {
     tail.control = this.lastControl = publishControl(this.lock.fd, tail.control, activeSeg, publishedEnd);
   }
 
-  private acknowledge(fd: number, end: number, bytes: number, waiters: Waiter[]): void {
-    if (waiters.length === 0) return;
-    if (this.syncsInline) {
-      this.commits.syncInline(fd, end, waiters);
-      return;
-    }
-    if (this.opts.sync === 'always') {
-      this.commits.add(fd, end, waiters);
-      return;
-    }
-    for (const w of waiters) w.resolve();
-    if (this.opts.sync === 'batch') {
-      this.unsyncedBytes += bytes;
-      if (this.unsyncedBytes >= this.opts.batchBytes) this.syncNow();
-      else this.batchTimer ??= setTimeout(() => this.syncNow(), this.opts.batchMs);
-    }
-  }
-
-  /** 'batch' mode: sync the active segment (a roll already fdatasynced the segments before it). */
-  private syncNow(): void {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    this.unsyncedBytes = 0;
-    if (this.active) this.commits.add(this.active.fd, 0, []);
-  }
-
   /** Seal the active segment and start the next one (PROTOCOLS.md §5). Lock held. */
   private rollAt(tail: Tail): Tail {
     const n = tail.seg.segNo;
@@ -448,14 +379,14 @@ export class LogWriter {
     await this.written(this.enqueued);
     this.endLease();
     const tail = await this.lockedTail(timeoutMs);
-    const acks: Array<() => void> = [];
+    const settle: Array<() => void> = [];
     try {
       const log: LockedLog = {
         tail,
         append: (writes) =>
           new Promise<void>((resolve, reject) => {
             const w = this.writeAt(tail, writes.map((write) => ({ write, waiter: { resolve: () => {}, reject } })));
-            acks.push(() => this.acknowledge(w.fd, w.end, w.bytes, [{ resolve, reject }]));
+            settle.push(() => this.acks.acknowledge(w.fd, w.end, w.bytes, [{ resolve, reject }]));
           }),
       };
       return await fn(log);
@@ -464,7 +395,7 @@ export class LogWriter {
       throw err;
     } finally {
       this.lock.release();
-      for (const a of acks) a();
+      for (const a of settle) a();
     }
   }
 
@@ -488,7 +419,7 @@ export class LogWriter {
 
   /** Any failed fdatasync of a segment (roll, tail cut, spool drain) fails the handle (docs/wal-format.md, "Durability"). */
   private noteSyncFailure(err: unknown): void {
-    if (err instanceof SyncFailedError) this.commits.failure ??= err;
+    if (err instanceof SyncFailedError) this.acks.fail(err);
   }
 
   /**
@@ -533,8 +464,7 @@ export class LogWriter {
   async flush(): Promise<void> {
     await this.written(this.enqueued);
     this.endLease();
-    if (this.batchTimer) this.syncNow();
-    await this.commits.drain();
+    await this.acks.drain();
   }
 
   /** Refuse new appends, wait for the queued ones, close the segment. Every call waits for the same close. */

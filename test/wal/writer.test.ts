@@ -310,5 +310,28 @@ describe('LogWriter', () => {
     // A setImmediate loop would take most of the 500 ms; sleeping takes almost none.
     expect((user + system) / 1000).toBeLessThan(50);
   });
+
+  it('a batch stops at 1 MiB of payload: large writes queued together go out in several writes, in order', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { sync: 'none', segmentBytes: 64 << 20 });
+    const big = (i: number) => ({ operation: 'insert' as const, rows: [{ key: `k${i}`, values: { id: `k${i}`, s: 'x'.repeat(100_000) } }], timestamp: 1 });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => w.append(big(i))));
+    // ~3 MB of payload: at least 3 batches, none much over 1 MiB (the write that crosses it ends its batch).
+    expect(w.counters.batches).toBeGreaterThanOrEqual(3);
+    expect(w.counters.bytes / w.counters.batches).toBeLessThan((1 << 20) + 110_000);
+    await w.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(Array.from({ length: 30 }, (_, i) => `k${i}`));
+  });
+
+  it('a checked write appends all of its entries or none: one too large rejects them all and writes nothing', async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { maxEntryBytes: 1000 });
+    await w.append(insert(1));
+    const huge = { operation: 'insert' as const, rows: [{ key: 'big', values: { s: 'y'.repeat(5000) } }], timestamp: 1 };
+    await expect(w.withLock((log) => log.append([insert(2), huge]))).rejects.toMatchObject({ code: 'ENTRY_TOO_LARGE' });
+    await w.append(insert(3));
+    await w.close();
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k3']);
+  });
 });
 void io;
