@@ -22,7 +22,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'HANDLE_FAILED'
   | 'SEGMENT_EXISTS'
-  | 'WATCH_GAP';
+  | 'WATCH_GAP'
+  | 'UNSAFE_PATH';
 
 export class SdnwalError extends Error {
   readonly code: ErrorCode;
@@ -41,6 +42,17 @@ export class SdnwalError extends Error {
 export class SyncFailedError extends SdnwalError {
   constructor(file: string, cause: unknown) {
     super('IO_ERROR', `fdatasync of ${file} failed (${(cause as Error)?.message ?? cause}); what it was to cover is not acknowledged; reopen the store (recovery runs on open)`, { cause });
+  }
+}
+
+/**
+ * A file of the store (lock, segment, snapshot, spool, temp file) is a symbolic link: sdnwal never
+ * follows one inside a store, so a planted link cannot make it write outside the store or read
+ * another file as its own. (A store directory that is itself a link is fine.)
+ */
+export class UnsafePathError extends SdnwalError {
+  constructor(file: string, cause?: unknown) {
+    super('UNSAFE_PATH', `${file} is a symbolic link; sdnwal does not follow links inside a store. Remove it (or replace it with the real file) and try again`, { cause });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import { SyncFailedError } from './errors.js';
+import { SyncFailedError, UnsafePathError } from './errors.js';
 
 const fdatasyncAsync = promisify(fs.fdatasync);
 const fsyncAsync = promisify(fs.fsync);
@@ -84,11 +84,40 @@ export function writeFully(fd: number, buf: Uint8Array, position: number): void 
   }
 }
 
+const { O_NOFOLLOW, O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+
+/**
+ * Open a file of the store without following a symbolic link at its last component (a link in
+ * the store is UNSAFE_PATH, naming it); flags are fs.constants flags. Other errors are thrown as is.
+ */
+export function openInStore(file: string, flags: number, mode?: number): number {
+  try {
+    return io.openSync(file, flags | O_NOFOLLOW, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') throw new UnsafePathError(file, err);
+    throw err;
+  }
+}
+
+/**
+ * Create a temp file afresh: whatever is at its path (a dead writer's temp, a planted link) is
+ * unlinked (a link, not its target), then the file is created exclusively without following links.
+ * `extra` adds flags (O_RDWR to read it back).
+ */
+export function createTempFile(file: string, extra = O_WRONLY, mode = 0o644): number {
+  try {
+    io.unlinkSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  return openInStore(file, extra | O_CREAT | O_EXCL, mode);
+}
+
 /** Write `path.tmp`, fsync it and rename it to `path` (the caller fsyncs the directory). */
 export function writeTmpThenRename(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp`;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const fd = io.openSync(tmp, 'w', 0o644);
+  const fd = createTempFile(tmp);
   try {
     writeFully(fd, buf, 0);
     io.fsyncSync(fd);

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { CorruptLogError } from '../errors.js';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { fsyncDir, io, openInStore, writeFully } from '../io.js';
 import { WAL_FORMAT_VERSION } from '../wal/constants.js';
 import { decodeEntry, encodeEntry, isSeal } from '../wal/entry.js';
 import { decodeFrame, encodeFrames } from '../wal/frame.js';
@@ -41,7 +41,7 @@ function toRange(segment: number, offset: number, length: number, reason: string
 
 /** Bytes at the start of a segment, enough to decode its header. */
 export function readHeader(file: string): ReturnType<typeof decodeSegmentHeader> & { size: number } {
-  const fd = io.openSync(file, 'r');
+  const fd = openInStore(file, fs.constants.O_RDONLY);
   try {
     const buf = Buffer.alloc(HEADER_PROBE_BYTES);
     const n = io.readSync(fd, buf, 0, buf.length, 0);
@@ -57,7 +57,7 @@ export function readHeader(file: string): ReturnType<typeof decodeSegmentHeader>
  * fast path, where the tail itself is already known to be a frame boundary).
  */
 export function endsInSeal(file: string, segNo: number, size: number): number | undefined {
-  const fd = io.openSync(file, 'r');
+  const fd = openInStore(file, fs.constants.O_RDONLY);
   try {
     const from = Math.max(0, size - SEAL_PROBE_BYTES);
     const buf = Buffer.alloc(size - from);
@@ -91,7 +91,7 @@ function repairTornHeader(run: TableRun, segNo: number, file: string, size: numb
     act(run, '', `would quarantine the ${size} byte(s) of ${rel(run, file)} (a torn header) and write its header again`);
     return;
   }
-  const fd = io.openSync(file, fs.constants.O_RDWR);
+  const fd = openInStore(file, fs.constants.O_RDWR);
   try {
     const rec = quarantineBytes(run.paths.quarantine, run.paths.table, segNo, fd, 0, size, reason);
     run.report.quarantined.at(-1)!.file = rec.file;
@@ -131,7 +131,7 @@ function repairDamage(run: TableRun, segNo: number, file: string, r: ScanResult,
       act(run, '', `would quarantine and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
       return first.offset;
     }
-    const fd = io.openSync(file, fs.constants.O_RDWR);
+    const fd = openInStore(file, fs.constants.O_RDWR);
     try {
       const rec = cutTail(run.paths.quarantine, run.paths.table, segNo, fd, first.offset, reason);
       run.report.quarantined.push(toRange(segNo, rec.offset, rec.length, reason, rec.file));
@@ -150,7 +150,7 @@ function repairDamage(run: TableRun, segNo: number, file: string, r: ScanResult,
  * segment whose SEAL was in a cut range gets a new SEAL, so readers still move on to the next.
  */
 function salvageSegment(run: TableRun, segNo: number, file: string, r: ScanResult, sealed: boolean): number {
-  const fd = run.dryRun ? io.openSync(file, 'r') : io.openSync(file, fs.constants.O_RDWR);
+  const fd = run.dryRun ? openInStore(file, fs.constants.O_RDONLY) : openInStore(file, fs.constants.O_RDWR);
   let end = r.size;
   try {
     const pads: { offset: number; length: number; reason: string }[] = [];

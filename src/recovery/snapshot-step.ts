@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
 import { readWalDir } from '../wal/segment.js';
@@ -66,7 +66,7 @@ function restorePrev(run: TableRun): void {
     const bytes = fs.readFileSync(snapshot);
     io.mkdirSync(quarantine);
     const keep = path.join(quarantine, `${table}.sdn.${zlib.crc32(bytes).toString(16).padStart(8, '0')}.bad`);
-    const fd = io.openSync(`${keep}.tmp`, 'w', 0o644);
+    const fd = createTempFile(`${keep}.tmp`);
     try {
       writeFully(fd, bytes, 0);
       io.fsyncSync(fd);

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io } from '../io.js';
+import { createTempFile, fsyncDir, io } from '../io.js';
 import type { TablePaths } from '../wal/paths.js';
 import { SNAPSHOT_FORMAT } from './constants.js';
 import { rowColumns } from './format.js';
@@ -44,7 +44,7 @@ export function writeSnapshotAtomic(
   const total = out.rowCount;
   let written;
   // 'w+': truncate a stale tmp of a crashed compaction, and read the new file back to verify it.
-  const fd = io.openSync(paths.snapshotTmp, 'w+', 0o644);
+  const fd = createTempFile(paths.snapshotTmp, fs.constants.O_RDWR);
   try {
     written = writeSnapshotText(fd, out, columns, rows, extra, (done) => opts.onProgress?.({ phase: 'write', done, total }));
     io.fsyncSync(fd);

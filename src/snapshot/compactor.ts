@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { io } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
@@ -92,7 +92,7 @@ function measure(paths: TablePaths, absorbed: number): { snapshot: number; above
 function tableIdFromLog(paths: TablePaths): string | undefined {
   const segs = readWalDir(paths.wal).segments;
   for (let i = segs.length - 1; i >= 0; i--) {
-    const fd = io.openSync(segmentPath(paths, segs[i]!), 'r');
+    const fd = openInStore(segmentPath(paths, segs[i]!), fs.constants.O_RDONLY);
     try {
       const buf = Buffer.alloc(256);
       const h = decodeSegmentHeader(buf.subarray(0, io.readSync(fd, buf, 0, buf.length, 0)));

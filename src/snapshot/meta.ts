@@ -2,9 +2,10 @@
  * The snapshot's meta block: its types, and reading it cheaply (only the first bytes of the
  * file, never the rows). A file without an sdnwal meta block is adopted (see adopt.ts).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { SdnParseError } from '../errors.js';
-import { io } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { parse } from '../sdn/index.js';
 import { adoptFile } from './adopt.js';
 import { HEAD_CHUNK_BYTES, MAX_META_BYTES, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TAIL_PROBE_BYTES } from './constants.js';
@@ -88,7 +89,7 @@ export function readSnapshotMeta(file: string, hint?: { key?: string }): Snapsho
 
 export function openIfExists(file: string): number | undefined {
   try {
-    return io.openSync(file, 'r');
+    return openInStore(file, fs.constants.O_RDONLY);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

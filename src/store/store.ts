@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io } from '../io.js';
+import { fsyncDir, io, openInStore } from '../io.js';
 import { recoverStoreOnOpen, type RecoveryReport } from '../recovery/index.js';
 import { createInitialSnapshot } from '../snapshot/atomic.js';
 import { compactTable } from '../snapshot/compactor.js';
@@ -28,7 +28,7 @@ function tableIdFromLog(paths: TablePaths): string | undefined {
   const { segments } = readWalDir(paths.wal);
   for (const s of segments) {
     try {
-      const fd = fs.openSync(segmentPath(paths, s), 'r');
+      const fd = openInStore(segmentPath(paths, s), fs.constants.O_RDONLY);
       try {
         const buf = Buffer.alloc(256);
         const n = fs.readSync(fd, buf, 0, buf.length, 0);
@@ -37,8 +37,9 @@ function tableIdFromLog(paths: TablePaths): string | undefined {
       } finally {
         fs.closeSync(fd);
       }
-    } catch {
-      // A segment deleted under us by a compactor: try the next one.
+    } catch (err) {
+      // A segment deleted under us by a compactor: try the next one. Anything else is reported.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
   return undefined;

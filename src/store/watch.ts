@@ -16,7 +16,7 @@
  */
 import fs from 'node:fs';
 import { CorruptLogError, SdnwalError } from '../errors.js';
-import { io } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
 import { MAX_SEGMENT_HEADER_BYTES, READ_CHUNK_BYTES } from '../wal/constants.js';
 import { type ControlRecord, currentBootId, readControlAt } from '../wal/control.js';
@@ -175,7 +175,7 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
     for (const s of readWalDir(this.paths.wal).segments) {
       if (s < this.segNo || this.pins.has(s)) continue;
       try {
-        this.pins.set(s, io.openSync(segmentPath(this.paths, s), 'r'));
+        this.pins.set(s, openInStore(segmentPath(this.paths, s), fs.constants.O_RDONLY));
       } catch (err) {
         // Deleted between the listing and the open: found missing when it is needed.
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

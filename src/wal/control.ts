@@ -27,7 +27,7 @@
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { io, writeFully } from '../io.js';
+import { io, openInStore, writeFully } from '../io.js';
 import { readU64, writeU64 } from './u64.js';
 
 export interface ControlRecord {
@@ -152,7 +152,7 @@ const readScratch = Buffer.alloc(CONTROL_RECORD_BYTES);
 export function readControlAt(lockPath: string): ControlRecord | undefined {
   let fd: number;
   try {
-    fd = io.openSync(lockPath, 'r');
+    fd = openInStore(lockPath, fs.constants.O_RDONLY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;

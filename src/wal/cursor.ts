@@ -1,6 +1,7 @@
 /** Incremental catch-up over one segment: keep the fd and offset, read to `published_end` on each poll. */
+import fs from 'node:fs';
 import { CorruptLogError, SdnwalError } from '../errors.js';
-import { io } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { DEFAULT_MAX_ENTRY_BYTES, MAX_SEGMENT_HEADER_BYTES, READ_CHUNK_BYTES } from './constants.js';
 import type { LogEntry } from './entry.js';
 import { ReadWindow } from './read-window.js';
@@ -43,7 +44,7 @@ export class SegmentCursor {
     readonly path: string,
     private readonly opts: CursorOptions,
   ) {
-    this.fd = io.openSync(path, 'r');
+    this.fd = openInStore(path, fs.constants.O_RDONLY);
     try {
       this.window = new ReadWindow(this.fd, io.fstatSync(this.fd).size, opts.chunkBytes ?? READ_CHUNK_BYTES);
       this.window.ensure(0, MAX_SEGMENT_HEADER_BYTES);

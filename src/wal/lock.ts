@@ -8,7 +8,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import fsExt from 'fs-ext';
 import { LockTimeoutError, SdnwalError } from '../errors.js';
-import { io } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { addWaiter, readControl, readControlAt, readWaiters, stampHolder, touchWaiter } from './control.js';
 
 /** Default time to wait for a lock. */
@@ -195,12 +195,13 @@ export class FileLock {
 
   private open(): number {
     try {
-      const fd = io.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      const fd = openInStore(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
       const st = io.fstatSync(fd);
       this.dev = st.dev;
       this.ino = st.ino;
       return fd;
     } catch (err) {
+      if (err instanceof SdnwalError) throw err; // UNSAFE_PATH: a link where the lock file belongs
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {
         throw new SdnwalError('NOT_FOUND', `cannot open lock file ${this.path}: its directory no longer exists (was the store removed?)`, { cause: err });
@@ -447,7 +448,7 @@ export async function acquireLock(file: string, timeoutMs = DEFAULT_LOCK_TIMEOUT
 export function isLocked(file: string): boolean {
   let fd: number;
   try {
-    fd = io.openSync(file, 'r');
+    fd = openInStore(file, fs.constants.O_RDONLY);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;

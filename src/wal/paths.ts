@@ -1,6 +1,7 @@
 /** Table names and the file paths of a table inside a store directory (PROTOCOLS.md §1). */
+import fs from 'node:fs';
 import path from 'node:path';
-import { SdnwalError } from '../errors.js';
+import { SdnwalError, UnsafePathError } from '../errors.js';
 
 /** Table names are plain words, so a name can never escape the store directory. */
 export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -28,10 +29,17 @@ export interface TablePaths {
   quarantine: string;
 }
 
+/**
+ * The paths of `table` in store `dir`. Its log, spool and quarantine folders must not be symbolic
+ * links (UNSAFE_PATH): files are created in them, which would then land outside the store.
+ */
 export function tablePaths(dir: string, table: string): TablePaths {
   assertTableName(table);
   const d = path.resolve(dir);
   const base = path.join(d, table);
+  for (const folder of [`${base}.wal`, `${base}.spool`, path.join(d, 'quarantine')]) {
+    if (fs.lstatSync(folder, { throwIfNoEntry: false })?.isSymbolicLink()) throw new UnsafePathError(folder);
+  }
   return {
     dir: d,
     table,

@@ -3,7 +3,8 @@
  * damage (offset, bytes, reason, classification) instead of throwing; the caller (recovery,
  * a reader, salvage) decides the policy (PROTOCOLS.md §8). It never writes.
  */
-import { io } from '../io.js';
+import fs from 'node:fs';
+import { io, openInStore } from '../io.js';
 import { MAX_SEGMENT_HEADER_BYTES, READ_CHUNK_BYTES } from './constants.js';
 import { ReadWindow } from './read-window.js';
 import { type Damage, type ScanOptions, type ScanResult, scanFrames } from './scan.js';
@@ -14,7 +15,7 @@ export { SegmentCursor, type CursorEntry, type CursorOptions, type CursorRead } 
 
 /** Scan one segment file (see ScanOptions). Throws only on I/O errors and misuse. */
 export function scanSegment(source: { fd: number } | { path: string }, opts: ScanOptions): ScanResult {
-  const fd = 'fd' in source ? source.fd : io.openSync(source.path, 'r');
+  const fd = 'fd' in source ? source.fd : openInStore(source.path, fs.constants.O_RDONLY);
   try {
     const size = io.fstatSync(fd).size;
     const w = new ReadWindow(fd, size, opts.chunkBytes ?? READ_CHUNK_BYTES);

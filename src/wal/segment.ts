@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
 import {
   MAX_HEADER_TABLE_NAME_BYTES,
   MAX_SEGMENT_HEADER_BYTES,
@@ -125,7 +125,7 @@ export function createSegmentFile(walDir: string, header: SegmentHeader): string
   const bytes = encodeSegmentHeader(header);
   const tmp = `${file}.tmp`;
   // 'w' truncates a stale tmp of a crashed earlier attempt; tmps are never read.
-  const fd = io.openSync(tmp, 'w', 0o644);
+  const fd = createTempFile(tmp);
   try {
     writeFully(fd, bytes, 0);
     io.fdatasyncSync(fd);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fsExt from 'fs-ext';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io, writeFully } from '../io.js';
+import { fsyncDir, io, openInStore, writeFully } from '../io.js';
 
 /** Default bound on queued (`.w`) writes. */
 export const DEFAULT_MAX_PENDING = 100;
@@ -115,7 +115,7 @@ export class Spool {
     const tmp = path.join(this.dir, id + TMP);
     let fd: number;
     try {
-      fd = io.openSync(tmp, 'wx', 0o644);
+      fd = openInStore(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644);
     } catch (err) {
       throw ioError(tmp, 'cannot create', err);
     }
@@ -233,7 +233,7 @@ export class Spool {
       let fd: number;
       try {
         if (now - fs.statSync(file).mtimeMs <= maxAgeMs) continue;
-        fd = io.openSync(file, 'r');
+        fd = openInStore(file, fs.constants.O_RDONLY);
       } catch (err) {
         if (isMissing(err)) continue;
         throw ioError(file, 'cannot inspect', err);

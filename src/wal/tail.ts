@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CorruptLogError } from '../errors.js';
-import { fdatasyncSegment, fsyncDir, io } from '../io.js';
+import { fdatasyncSegment, fsyncDir, io, openInStore } from '../io.js';
 import { segmentFileName } from './constants.js';
 import { type ControlRecord, currentBootId, readControl } from './control.js';
 import type { TablePaths } from './paths.js';
@@ -60,7 +60,7 @@ function header(ctx: TailContext, segNo: number): SegmentHeader {
 /** Open a segment and check its header names this table and number (a misplaced file is never appended to). */
 function openSegment(ctx: TailContext, segNo: number): ActiveSegment {
   const p = segmentPath(ctx.paths, segNo);
-  const fd = io.openSync(p, fs.constants.O_RDWR);
+  const fd = openInStore(p, fs.constants.O_RDWR);
   const buf = Buffer.alloc(HEADER_PROBE_BYTES);
   const n = io.readSync(fd, buf, 0, buf.length, 0);
   const h = decodeSegmentHeader(buf.subarray(0, n));

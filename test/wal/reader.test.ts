@@ -396,7 +396,9 @@ describe('I/O', () => {
     const readOnly: FileIO = {
       ...realIO,
       openSync: (p, f, m) => {
-        if (f !== 'r') throw new Error(`scan opened ${p} with ${String(f)}`);
+        // Read-only, creating nothing ('r', or O_RDONLY with O_NOFOLLOW).
+        const readOnlyFlags = typeof f === 'number' ? (f & 3) === fs.constants.O_RDONLY && (f & fs.constants.O_CREAT) === 0 : f === 'r';
+        if (!readOnlyFlags) throw new Error(`scan opened ${p} with ${String(f)}`);
         return realIO.openSync(p, f, m);
       },
       writeSync: forbidden('writeSync'),
