@@ -203,6 +203,8 @@ async function tryFastPath(run: TableRun): Promise<boolean> {
     const highest = readWalDir(run.paths.wal).segments.at(-1);
     if (!c || c.bootId !== currentBootId() || c.activeSeg <= 0 || highest !== c.activeSeg) return false;
     const meta = readSnapshotMeta(run.paths.snapshot);
+    // A snapshot without a meta block beside a .prev (emptied or replaced): the full sequence judges it.
+    if (meta?.adopted && fs.existsSync(run.paths.snapshotPrev)) return false;
     run.report.snapshot = meta ? 'ok' : 'missing';
     run.report.absorbed = meta?.absorbedSegment ?? 0;
     run.report.segments = readWalDir(run.paths.wal).segments.filter((s) => s > run.report.absorbed);

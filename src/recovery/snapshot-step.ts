@@ -7,6 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
 import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
+import { CorruptSnapshotError } from '../snapshot/corrupt.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
 import { readWalDir } from '../wal/segment.js';
@@ -21,17 +22,26 @@ export interface SnapshotState {
   prevAbsorbed?: number;
 }
 
-type Loaded = { kind: 'missing' } | { kind: 'ok'; absorbed: number; tableId: string | undefined } | { kind: 'bad'; error: SdnwalError };
+type Loaded = { kind: 'missing' } | { kind: 'ok'; absorbed: number; tableId: string | undefined; adopted: boolean } | { kind: 'bad'; error: SdnwalError };
 
-function tryLoad(file: string, table: string): Loaded {
+/**
+ * Verify one snapshot file. `sdnwalOnly`: the table already has an sdnwal snapshot (its `.prev`
+ * has a meta block), so a file without one here (emptied, or replaced by some other text) is a
+ * bad snapshot, never a plain file to adopt as a table that absorbed nothing.
+ */
+function tryLoad(file: string, table: string, sdnwalOnly = false): Loaded {
   try {
     const meta = readSnapshotMeta(file);
     if (!meta) return { kind: 'missing' };
+    if (meta.adopted && sdnwalOnly) {
+      const what = fs.statSync(file).size === 0 ? 'is empty' : 'has no sdnwal meta block';
+      return { kind: 'bad', error: new CorruptSnapshotError(file, undefined, `${what}, but its .prev is an sdnwal snapshot of table ${table}`) };
+    }
     // A plain SDN file not yet adopted (no sdnwal meta): nothing to verify against; it absorbed nothing.
-    if (meta.adopted) return { kind: 'ok', absorbed: 0, tableId: undefined };
+    if (meta.adopted) return { kind: 'ok', absorbed: 0, tableId: undefined, adopted: true };
     const s = loadSnapshot(file, { table, key: meta.key });
     if (!s) return { kind: 'missing' };
-    return { kind: 'ok', absorbed: s.meta.absorbedSegment, tableId: s.meta.tableId };
+    return { kind: 'ok', absorbed: s.meta.absorbedSegment, tableId: s.meta.tableId, adopted: false };
   } catch (err) {
     if (err instanceof SdnwalError && err.code === 'CORRUPT_SNAPSHOT') return { kind: 'bad', error: err };
     throw err;
@@ -92,12 +102,14 @@ function restorePrev(run: TableRun): void {
  */
 export async function checkSnapshot(run: TableRun, own: () => Promise<void>): Promise<SnapshotState> {
   const { snapshot, snapshotPrev, table } = run.paths;
-  let cur = tryLoad(snapshot, table);
-  let prev = fs.existsSync(snapshotPrev) ? tryLoad(snapshotPrev, table) : ({ kind: 'missing' } as Loaded);
+  const loadBoth = (): [Loaded, Loaded] => {
+    const p = fs.existsSync(snapshotPrev) ? tryLoad(snapshotPrev, table) : ({ kind: 'missing' } as Loaded);
+    return [tryLoad(snapshot, table, p.kind === 'ok' && !p.adopted), p];
+  };
+  let [cur, prev] = loadBoth();
   if (cur.kind !== 'ok' && prev.kind !== 'missing' && !run.dryRun) {
     await own();
-    cur = tryLoad(snapshot, table);
-    prev = fs.existsSync(snapshotPrev) ? tryLoad(snapshotPrev, table) : { kind: 'missing' };
+    [cur, prev] = loadBoth();
   }
   if (cur.kind === 'ok') {
     run.report.snapshot = 'ok';

@@ -52,6 +52,23 @@ describe('recover: snapshots', () => {
     expect((await verify(dir)).ok).toBe(true);
   });
 
+  it.each([
+    ['emptied', ''],
+    ['replaced by text without a meta block', 'todos |id, text|\n    x, y\n'],
+  ])('a snapshot %s beside a good .prev falls back to .prev: recover (every policy) and a plain open lose nothing', async (_, text) => {
+    for (const how of ['open', 'tolerate-tail', 'strict', 'salvage'] as const) {
+      const dir = tmpDir();
+      const expected = await storeWith(dir, 30, 2);
+      fs.writeFileSync(path.join(dir, 'todos.sdn'), text);
+      if (how !== 'open') {
+        const report = await recover(dir, { policy: how });
+        expect(report.tables[0]!.snapshot).toBe('fallback');
+      }
+      expect((await rowsOf(dir)).sort(byId)).toEqual(expected.sort(byId));
+      expect((await verify(dir)).ok).toBe(true);
+    }
+  });
+
   it('both snapshots bad: CORRUPT_SNAPSHOT naming .prev and its line', async () => {
     const dir = tmpDir();
     await storeWith(dir, 5, 2);
