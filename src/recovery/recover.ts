@@ -195,7 +195,7 @@ export async function recover(dir: string, opts: RecoverOptions = {}): Promise<R
  * only the active tail (a dead writer's batch past `published_end`, or an unfinished roll) can
  * be damaged. Returns false when the full sequence must run instead.
  */
-async function tryFastPath(run: TableRun): Promise<boolean> {
+async function tryFastPath(run: TableRun): Promise<{ id: Identity; absorbed: number } | false> {
   const lock = FileLock.for(run.paths.lock);
   await lock.acquire({ timeoutMs: run.lockTimeoutMs });
   try {
@@ -223,7 +223,7 @@ async function tryFastPath(run: TableRun): Promise<boolean> {
     // A roll that died after its SEAL: the full sequence finishes it (rare, so no shortcut).
     if (sealedNext !== undefined) return false;
     publishTail(run, lock.fd, highest);
-    return true;
+    return { id, absorbed: run.report.absorbed };
   } finally {
     lock.release();
   }
@@ -240,7 +240,11 @@ export async function recoverStoreOnOpen(dir: string, policy: RecoveryPolicy = '
   const report: RecoveryReport = { dir: abs, dryRun: false, policy, ms: 0, ok: true, tables: [] };
   for (const table of tablesOf(abs, opts.tables)) {
     let run = newRun(abs, table, opts, policy, 'fast');
-    if (!(await tryFastPath(run))) {
+    const fast = await tryFastPath(run);
+    if (fast) {
+      // Writes spooled while the lock was busy become visible now, not at the next append.
+      await drainSpool(run, fast.id, fast.absorbed);
+    } else {
       run = newRun(abs, table, opts, policy, 'full');
       await recoverTableFull(run);
     }

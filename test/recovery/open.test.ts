@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/index.js';
 import { recoverStoreOnOpen } from '../../src/recovery/index.js';
+import { FileLock } from '../../src/wal/lock.js';
 import { currentBootId, readControlAt, writeControl } from '../../src/wal/control.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { appendFrames, buildTable, write } from './log-builder.js';
@@ -51,5 +53,29 @@ describe('recoverStoreOnOpen', () => {
     publish(t.paths.lock, 1, t.segments[0]!.size);
     fs.appendFileSync(t.segments[0]!.file, Buffer.alloc(30, 1));
     await expect(recoverStoreOnOpen(dir, 'strict')).rejects.toMatchObject({ code: 'CORRUPT_LOG', offset: t.segments[0]!.size });
+  });
+});
+
+describe('opening a store with spooled writes', () => {
+  it('drains writes spooled while the lock was busy, so they are visible without another append', async () => {
+    const dir = tmpDir();
+    const s = await openStore(dir);
+    const t = await s.table('t', { key: 'id', onLockTimeout: 'spool', lockTimeoutMs: 50 });
+    await t.insert({ id: 'a' });
+    await t.insert({ id: 'warm' });
+    await s.close();
+    // Another holder keeps the lock past the timeout: the insert goes to the spool.
+    const other = FileLock.for(`${dir}/t.lock`);
+    const s2 = await openStore(dir);
+    const t2 = await s2.table('t', { key: 'id', onLockTimeout: 'spool', lockTimeoutMs: 50 });
+    await other.acquire();
+    await t2.insert({ id: 'spooled' });
+    other.release();
+    await s2.close();
+    expect(fs.readdirSync(`${dir}/t.spool`).filter((f) => f.endsWith('.w'))).toHaveLength(1);
+    const s3 = await openStore(dir);
+    expect(fs.readdirSync(`${dir}/t.spool`).filter((f) => f.endsWith('.w'))).toHaveLength(0);
+    expect((await (await s3.table('t')).all()).map((r) => r.id).sort()).toEqual(['a', 'spooled', 'warm']);
+    await s3.close();
   });
 });
