@@ -211,7 +211,15 @@ export function repairSegment(run: TableRun, segNo: number, id: Identity, sealed
     repairTornHeader(run, segNo, file, r.size, id);
     return { scan: r };
   }
-  if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem === 'short' ? 'cut short in a sealed segment' : r.headerProblem}; no policy rebuilds a damaged header`);
+  if (r.headerProblem) {
+    const problem = `segment header: ${r.headerProblem === 'short' ? 'cut short in a sealed segment' : `bad ${r.headerProblem}`}`;
+    if (run.policy !== 'salvage') throw new CorruptLogError(file, 0, problem);
+    if (id.tableId === undefined) throw new CorruptLogError(file, 0, `${problem}; the table id is known from no snapshot or other segment, so salvage cannot write the header again`);
+    rebuildHeader(run, segNo, file, id as Required<Identity>, problem);
+    if (run.dryRun) return { scan: r };
+    // Scan again under the rebuilt header: salvage then pads whatever else is damaged.
+    return repairSegment(run, segNo, id, sealed, from);
+  }
   let sealedNext = r.sealedNext;
   if (r.damage.length > 0) {
     repairDamage(run, segNo, file, r, sealed);
@@ -219,6 +227,33 @@ export function repairSegment(run: TableRun, segNo: number, id: Identity, sealed
     if (sealed) sealedNext = segNo + 1;
   }
   return { scan: r, sealedNext };
+}
+
+/**
+ * Salvage of a damaged header (zeroed, overwritten): the table and its id are known from the
+ * snapshot or the other segments, and a header's length depends only on them, so the header is
+ * written again in place, byte for byte what the roll wrote. Its old bytes go to quarantine first.
+ * Every frame after it keeps its offset, which its hcrc binds it to, so every valid one is kept.
+ */
+function rebuildHeader(run: TableRun, segNo: number, file: string, id: Required<Identity>, problem: string): void {
+  const header = encodeSegmentHeader({ formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId, segment: segNo });
+  const reason = `${problem}; written again from the table's identity`;
+  run.report.salvaged.push(toRange(segNo, 0, header.length, reason, quarantineFile(run, segNo, 0)));
+  if (run.dryRun) {
+    act(run, '', `would quarantine the damaged header of ${rel(run, file)} and write it again (table ${id.table}, ${id.tableId})`);
+    return;
+  }
+  const fd = openInStore(file, fs.constants.O_RDWR);
+  try {
+    const size = io.fstatSync(fd).size;
+    const rec = quarantineBytes(run.paths.quarantine, run.paths.table, segNo, fd, 0, Math.min(size, header.length), reason);
+    run.report.salvaged.at(-1)!.file = rec.file;
+    writeFully(fd, header, 0);
+    io.fdatasyncSync(fd);
+  } finally {
+    io.closeSync(fd);
+  }
+  act(run, `salvaged ${rel(run, file)}: quarantined its damaged header and wrote it again (table ${id.table}, ${id.tableId})`);
 }
 
 /** The segment after a SEAL does not exist: create it (tmp, fdatasync, rename, fsync dir). */

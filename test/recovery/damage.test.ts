@@ -117,6 +117,29 @@ describe('recover: a flipped bit mid-log', () => {
   });
 });
 
+describe('recover: a zero-filled segment header', () => {
+  it.each([
+    ['a middle (sealed) segment', 1],
+    ['the active segment', 2],
+  ])('in %s: salvage writes the header again from the table identity and keeps every frame', async (_, i) => {
+    const dir = tmpDir();
+    const t = buildTable(dir, 'todos', [3, 4, 2]);
+    const seg = t.segments[i]!;
+    const b = fs.readFileSync(seg.file);
+    b.fill(0, 0, seg.headerLength);
+    fs.writeFileSync(seg.file, b);
+    await expect(recover(dir)).rejects.toMatchObject({ code: 'CORRUPT_LOG', offset: 0 });
+    await expect(recover(dir, { policy: 'strict' })).rejects.toMatchObject({ code: 'CORRUPT_LOG' });
+    const dry = await recover(dir, { policy: 'salvage', dryRun: true });
+    expect(dry.tables[0]!.salvaged[0]).toMatchObject({ segment: seg.segNo, offset: 0 });
+    const report = await recover(dir, { policy: 'salvage' });
+    expect(report.tables[0]!.salvaged[0]).toMatchObject({ segment: seg.segNo, offset: 0, length: seg.headerLength });
+    expect(fs.readFileSync(report.tables[0]!.salvaged[0]!.file)).toEqual(Buffer.alloc(seg.headerLength));
+    expect(entriesIn(seg.file, seg.segNo).keys).toEqual(Array.from({ length: [3, 4, 2][i]! }, (_, j) => `k${seg.segNo}-${j}`));
+    expect((await recover(dir)).ok).toBe(true);
+  });
+});
+
 describe('recover: log structure', () => {
   it('a missing segment in the middle is CORRUPT_LOG naming it, never silent loss', async () => {
     const dir = tmpDir();
