@@ -245,7 +245,11 @@ export async function recoverStoreOnOpen(dir: string, policy: RecoveryPolicy = '
       // Writes spooled while the lock was busy become visible now, not at the next append.
       await drainSpool(run, fast.id, fast.absorbed);
     } else {
+      const tried = run.report;
       run = newRun(abs, table, opts, policy, 'full');
+      // What the fast path already repaired (a dead writer's torn batch) stays in the report.
+      run.report.quarantined.push(...tried.quarantined);
+      run.report.actions.push(...tried.actions);
       await recoverTableFull(run);
     }
     report.tables.push(run.report);

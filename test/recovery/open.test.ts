@@ -29,6 +29,18 @@ describe('recoverStoreOnOpen', () => {
     expect(readControlAt(t.paths.lock)).toMatchObject({ activeSeg: 1, publishedEnd: seg.size });
   });
 
+  it('fast path that cut a torn tail and then needs the full sequence (a roll died after its SEAL) keeps the cut in the report', async () => {
+    const dir = tmpDir();
+    const t = buildTable(dir, 'todos', [3]);
+    const seg = t.segments[0]!;
+    publish(t.paths.lock, 1, seg.size);
+    appendFrames(seg, [{ seal: 2 }]); // the dead roller's SEAL, never published
+    fs.appendFileSync(seg.file, Buffer.alloc(9, 0x5a)); // and a torn frame after it
+    const r = await recoverStoreOnOpen(dir);
+    expect(r.tables[0]).toMatchObject({ mode: 'full', rollFinished: true });
+    expect(r.tables[0]!.quarantined).toEqual([expect.objectContaining({ segment: 1, offset: seg.size, length: 9 })]);
+  });
+
   it('a record of another boot runs the full sequence', async () => {
     const dir = tmpDir();
     const t = buildTable(dir, 'todos', [2, 2]);
