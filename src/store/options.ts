@@ -29,7 +29,7 @@ export interface StoreOptions {
   readonly lockTimeoutMs?: number;
   /** What recovery at open does with damage (see README, Recovery). @default 'tolerate-tail' */
   readonly recovery?: RecoveryPolicy;
-  /** In-process compaction: every `everyMs`, of tables whose log holds at least `afterBytes` above the snapshot. */
+  /** In-process compaction: every `everyMs` (1 to 2^31 - 1 ms), of tables whose log holds at least `afterBytes` above the snapshot. */
   readonly autoCompact?: { readonly everyMs?: number; readonly afterBytes?: number } | false;
   /** Open for reading only: create nothing, take no lock, repair nothing. @default false */
   readonly readOnly?: boolean;
@@ -54,6 +54,11 @@ export interface TableOptions<R extends Record<string, unknown> = Record<string,
 
 const positiveInt = z.number().int().positive();
 
+/** The longest delay a Node timer takes (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const timerMs = positiveInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`);
+
 const storeSchema = z
   .object({
     sync: z.enum(['always', 'batch', 'none']),
@@ -64,7 +69,7 @@ const storeSchema = z
     maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
     lockTimeoutMs: z.number().int().min(0),
     recovery: z.enum(['tolerate-tail', 'strict', 'salvage']),
-    autoCompact: z.union([z.literal(false), z.object({ everyMs: positiveInt.optional(), afterBytes: positiveInt.optional() }).strict()]),
+    autoCompact: z.union([z.literal(false), z.object({ everyMs: timerMs.optional(), afterBytes: positiveInt.optional() }).strict()]),
     readOnly: z.boolean(),
   })
   .strict()
@@ -84,10 +89,19 @@ const tableSchema = z
   .strict()
   .partial();
 
+type Issue = Pick<z.core.$ZodIssue, 'path' | 'message'>;
+
+/** A failed union says only "Invalid input" about itself: report the deepest issue of its branches instead. */
+function innermost(issue: z.core.$ZodIssue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return issue;
+  const inner = issue.errors.flat().map(innermost).sort((a, b) => b.path.length - a.path.length)[0]!;
+  return { path: [...issue.path, ...inner.path], message: inner.message };
+}
+
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value ?? {});
   if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
+  const issue = innermost(r.error.issues[0]!);
   const at = issue.path.join('.') || what;
   const got = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey], value);
   throw new SdnwalError('INVALID_OPTION', `Expected \`${at}\` to be valid (${issue.message}), got \`${String(got)}\` (${typeof got})`);

@@ -84,10 +84,10 @@ describe('sdnwal append', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('an invalid table name exits 1 and creates nothing', async () => {
+  it('an invalid table name exits 2 (bad usage) and creates nothing', async () => {
     const dir = path.join(tmpDir(), 'db');
     const r = await runCli(['append', dir, '../escape', '--key', 'id'], ndjson(events(0, 1)));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/invalid table name/);
     expect(fs.existsSync(dir)).toBe(false);
   });

@@ -1,15 +1,20 @@
 /** `sdnwal append`: NDJSON records from stdin into a table, streamed in batches (one log entry and one fsync a batch). */
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { SdnwalError } from '../../errors.js';
 import { openStore } from '../../store/store.js';
-import { tablePaths } from '../../wal/paths.js';
+import { InvalidTableNameError, type TablePaths, tablePaths } from '../../wal/paths.js';
 import type { SyncMode } from '../../store/options.js';
 import { type Command, type CommandContext, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Batcher, createBatcher } from '../util/batcher.js';
 import { NdjsonLineError, parseRecordLine, readLines } from '../util/lines.js';
 import { createProgress } from '../util/progress.js';
+import { type StopSignalName, signalExitCode, stopOnSignals } from '../util/stop.js';
 
 const USAGE = 'sdnwal append <dir> <table> [--key K] [--columns a,b,c] [--sync always|batch|none] [--batch N] [--json]';
 const DEFAULT_BATCH = 1000;
+/** The longest a record waits for its batch to fill, so a slow producer's records land promptly. */
+const MAX_DELAY_MS = 50;
 /** Errors the store raises after checking a batch and before writing any of it. */
 const REJECTED_BEFORE_WRITE = new Set<string>(['INVALID_RECORD', 'ENTRY_TOO_LARGE', 'SCHEMA_MISMATCH', 'INVALID_OPTION']);
 
@@ -26,11 +31,24 @@ function syncMode(v: unknown): SyncMode | undefined {
   throw new UsageError(`Expected \`--sync\` to be always, batch or none, got \`${String(v)}\``);
 }
 
-function columnList(v: unknown): string[] | undefined {
+function columnList(v: unknown, key: string | undefined): string[] | undefined {
   if (v === undefined) return undefined;
   const cols = String(v).split(',').map((c) => c.trim());
   if (cols.some((c) => c === '')) throw new UsageError(`Expected \`--columns\` to be a comma-separated list of names, got \`${String(v)}\``);
+  const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+  if (dup !== undefined) throw new UsageError(`Expected \`--columns\` to name each column once, got \`${dup}\` twice in \`${String(v)}\``);
+  if (key !== undefined && !cols.includes(key)) throw new UsageError(`Expected \`--columns\` to include the key column \`${key}\`, got \`${String(v)}\``);
   return cols;
+}
+
+/** The table's files; a bad name is the user's typo, so a usage error (exit 2), like a bad option. */
+function tableFiles(dir: string, name: string): TablePaths {
+  try {
+    return tablePaths(dir, name);
+  } catch (err) {
+    if (err instanceof InvalidTableNameError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** A batch the store rejected (an invalid record, a lock timeout, a full disk), with its line range. */
@@ -41,59 +59,108 @@ class BatchError extends Error {
   }
 }
 
+/** Feed stdin's records to `batcher` until the input ends or `signal` aborts, then write what is left. */
+async function appendLines(input: Readable, batcher: Batcher<Record<string, unknown>>, signal: AbortSignal): Promise<void> {
+  try {
+    for await (const line of readLines(input)) {
+      // Lines read after the signal are not written: what is acknowledged is a prefix of the input.
+      if (signal.aborted) break;
+      const rec = parseRecordLine(line);
+      if (rec !== undefined) await batcher.add(rec, line.lineNo);
+    }
+  } catch (err) {
+    // No timed write from here on; writes under way finish first, so the count reported is exact
+    // (and a failed one is the earliest failure).
+    batcher.dispose();
+    await batcher.settle();
+    // A signal destroys stdin, ending a read that could wait forever; a half-read line goes with it.
+    if (!signal.aborted || err instanceof NdjsonLineError) throw err;
+  }
+  await batcher.flush();
+}
+
+/** The error for a line or batch that failed, saying what was acknowledged before it. */
+function failure(err: NdjsonLineError | BatchError, acknowledged: number, name: string): UserError {
+  // Rejected before any byte was written, or (I/O, lock) an outcome the store cannot know.
+  const rejected = err instanceof NdjsonLineError || (err.cause instanceof SdnwalError && REJECTED_BEFORE_WRITE.has(err.cause.code));
+  const fate = rejected ? 'the failing batch was not written' : 'the failing batch may or may not have been written';
+  return new UserError(`${err.message}; ${acknowledged} record(s) in earlier batches were appended to ${name} and acknowledged, ${fate}`);
+}
+
+/** Say how many records were acknowledged before a signal stopped the append; the exit code a shell gives that signal. */
+function reportInterrupted(ctx: CommandContext, name: string, acknowledged: number, signal: StopSignalName): number {
+  if (ctx.values.json) writeJson(ctx.io.stdout, { table: name, appended: acknowledged, acknowledged, interrupted: signal });
+  else writeLine(ctx.io.stderr, `interrupted by ${signal}: the first ${acknowledged} record(s) of the input were appended to ${name} and acknowledged; nothing after them was written`);
+  return signalExitCode(signal);
+}
+
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name] = needPositionals(ctx, 2, 2, USAGE) as [string, string];
   const size = batchSize(ctx.values.batch);
   const sync = syncMode(ctx.values.sync);
-  const columns = columnList(ctx.values.columns);
   const key = ctx.values.key === undefined ? undefined : String(ctx.values.key);
-  const paths = tablePaths(dir, name);
+  const columns = columnList(ctx.values.columns, key);
+  const paths = tableFiles(dir, name);
   // Refuse before creating anything: a new table cannot be made without its key column.
   if (!key && !fs.existsSync(paths.snapshot) && !fs.existsSync(paths.wal)) throw new UsageError(`table ${name} does not exist in ${dir} yet: give its key column with --key`);
-  const store = await openStore(dir, sync ? { sync } : {});
-  let appended = 0;
-  const progress = createProgress({ stream: ctx.io.stderr, tty: ctx.tty, label: `append ${name}`, unit: 'records' });
+  const stop = stopOnSignals();
+  // The first signal ends the read; a second one kills at once (say, a write stuck waiting for the lock).
+  const onStop = (): void => {
+    stop.dispose();
+    ctx.io.stdin.destroy();
+  };
+  stop.signal.addEventListener('abort', onStop, { once: true });
   try {
-    const table = await store.table(name, { ...(key ? { key } : {}), ...(columns ? { columns } : {}) });
-    let batch: Record<string, unknown>[] = [];
-    let firstLine = 0;
-    let lastLine = 0;
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
-      // insertMany checks every record before writing any: a bad record fails its whole batch.
-      try {
-        await table.insertMany(batch);
-      } catch (err) {
-        throw new BatchError(firstLine, lastLine, err);
-      }
-      appended += batch.length;
-      batch = [];
-      progress.update(appended);
-    };
-    try {
-      for await (const line of readLines(ctx.io.stdin)) {
-        const rec = parseRecordLine(line);
-        if (rec === undefined) continue;
-        if (batch.length === 0) firstLine = line.lineNo;
-        lastLine = line.lineNo;
-        batch.push(rec);
-        if (batch.length >= size) await flush();
-      }
-      await flush();
-    } catch (err) {
-      if (!(err instanceof NdjsonLineError || err instanceof BatchError)) throw err;
-      // Rejected before any byte was written, or (I/O, lock) an outcome the store cannot know.
-      const rejected = err instanceof NdjsonLineError || (err.cause instanceof SdnwalError && REJECTED_BEFORE_WRITE.has(err.cause.code));
-      const fate = rejected ? 'the failing batch was not written' : 'the failing batch may or may not have been written';
-      throw new UserError(`${err.message}; ${appended} record(s) in earlier batches were appended to ${name} and acknowledged, ${fate}`);
-    }
+    const acknowledged = await appendAll(ctx, dir, name, { size, sync, key, columns }, stop.signal);
+    if (stop.signal.aborted) return reportInterrupted(ctx, name, acknowledged, stop.signal.reason as StopSignalName);
+    if (ctx.values.json) writeJson(ctx.io.stdout, { table: name, appended: acknowledged });
+    else writeLine(ctx.io.stdout, `appended ${acknowledged} records to ${name}`);
+    return EXIT_OK;
   } finally {
+    stop.dispose();
+  }
+}
+
+interface AppendOptions {
+  size: number;
+  sync: SyncMode | undefined;
+  key: string | undefined;
+  columns: string[] | undefined;
+}
+
+/** Open the store and table, append stdin's records; resolves to how many were acknowledged. */
+async function appendAll(ctx: CommandContext, dir: string, name: string, o: AppendOptions, signal: AbortSignal): Promise<number> {
+  const store = await openStore(dir, o.sync ? { sync: o.sync } : {});
+  const progress = createProgress({ stream: ctx.io.stderr, tty: ctx.tty, label: `append ${name}`, unit: 'records' });
+  let batcher: Batcher<Record<string, unknown>> | undefined;
+  try {
+    const table = await store.table(name, { ...(o.key ? { key: o.key } : {}), ...(o.columns ? { columns: o.columns } : {}) });
+    const b = createBatcher<Record<string, unknown>>({
+      size: o.size,
+      maxDelayMs: MAX_DELAY_MS,
+      // insertMany checks every record before writing any: a bad record fails its whole batch.
+      write: async (records, first, last) => {
+        try {
+          await table.insertMany(records);
+        } catch (err) {
+          // Stop reading now: after a timed write, a slow producer's next line may be long in coming.
+          ctx.io.stdin.destroy();
+          throw new BatchError(first, last, err);
+        }
+        progress.update(b.acknowledged + records.length);
+      },
+    });
+    batcher = b;
+    await appendLines(ctx.io.stdin, b, signal);
+    return b.acknowledged;
+  } catch (err) {
+    if (err instanceof NdjsonLineError || err instanceof BatchError) throw failure(err, batcher?.acknowledged ?? 0, name);
+    throw err;
+  } finally {
+    batcher?.dispose();
     progress.finish();
     await store.close();
   }
-  if (ctx.values.json) writeJson(ctx.io.stdout, { table: name, appended });
-  else writeLine(ctx.io.stdout, `appended ${appended} records to ${name}`);
-  return EXIT_OK;
 }
 
 export const appendCommand: Command = {
@@ -101,8 +168,10 @@ export const appendCommand: Command = {
   summary: 'append NDJSON records from stdin to a table',
   usage: USAGE,
   help: `Reads one JSON object per line from stdin (blank lines are skipped) and appends them in
-batches, each batch one log entry and one fsync; stdin is streamed, never read whole.
-The store and table are created if missing (a new table needs --key).
+batches, each batch one log entry and one fsync; stdin is streamed, never read whole. A batch
+is written when full or ${MAX_DELAY_MS} ms after its first record, whichever comes first, so a slow
+producer's records land promptly. The store and table are created if missing (a new table
+needs --key).
 
 options:
   --key K              the key column (needed when the table is created)
@@ -114,7 +183,13 @@ options:
 On a line that is not a JSON object, or a record the table rejects, append stops with exit 1
 and says so with its line number. Every record is checked before its batch is written, so the
 failing batch writes nothing; earlier batches were written and acknowledged, and the message
-says how many records that was.
+says how many records that was. A bad table name or bad options exit 2 and create nothing.
+
+On SIGINT (Ctrl-C) or SIGTERM, append stops reading, writes the records it has read whole (a
+line cut off mid-way is dropped), says how many records were acknowledged and exits 130
+(SIGINT) or 143 (SIGTERM), as a shell does for a killed process. Those records are the first N
+of the input and nothing after them is written. The count goes to stderr, or with --json to
+stdout as {"table","appended","acknowledged","interrupted":"SIGINT"}. A second signal kills at once.
 
 Progress goes to stderr for long inputs: a bar on a terminal, a line every 2 s otherwise.
 

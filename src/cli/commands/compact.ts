@@ -86,14 +86,15 @@ If another compactor is running on a table, prints "compaction of TABLE already 
 skipped" and still exits 0 (cron overlap is normal).
 
 options:
-  --every DURATION   run again every DURATION (30s, 5m, 1h) until SIGINT/SIGTERM; a signal
-                     lets the running compaction finish, then exits
+  --every DURATION   run again every DURATION (30s, 5m, 1h; 1 ms to 596h, the longest a
+                     timer can wait) until SIGINT/SIGTERM; a signal lets the running
+                     compaction finish, then exits
   --json             one JSON object a run: {"tables": [report, ...]}; a report is
                      {table, skipped, reason?, entriesApplied, rows, bytesBefore, bytesAfter,
                      ms, absorbedSegment, deletedSegments} or {table, error: {code, message}}
 
 Exit 1 if a table could not be compacted (the others are still compacted) or the store
-does not exist.
+does not exist; exit 2 (bad usage) for an --every outside those bounds.
 
 example (cron):  */5 * * * *  sdnwal compact /var/lib/todos`,
   options: { every: { type: 'string' }, json: { type: 'boolean' } },
