@@ -63,11 +63,11 @@ const storeSchema = z
   .object({
     sync: z.enum(['always', 'batch', 'none']),
     inlineSync: z.boolean(),
-    batchMs: positiveInt,
+    batchMs: timerMs,
     batchBytes: positiveInt,
     segmentBytes: z.number().int().min(4096),
     maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
-    lockTimeoutMs: z.number().int().min(0),
+    lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
     recovery: z.enum(['tolerate-tail', 'strict', 'salvage']),
     autoCompact: z.union([z.literal(false), z.object({ everyMs: timerMs.optional(), afterBytes: positiveInt.optional() }).strict()]),
     readOnly: z.boolean(),
@@ -83,7 +83,7 @@ const tableSchema = z
     conflict: z.enum(['error', 'last-write-wins', 'last-modified-wins', 'merge']),
     merge: z.custom<(a: unknown, b: unknown) => unknown>((v) => typeof v === 'function', 'a function'),
     sync: z.enum(['always', 'batch', 'none']),
-    lockTimeoutMs: z.number().int().min(0),
+    lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
     onLockTimeout: z.enum(['error', 'spool']),
   })
   .strict()

@@ -50,3 +50,14 @@ describe('autoCompact.everyMs', () => {
     expect(await openError(dir, MAX_TIMER_MS)).toBeUndefined();
   });
 });
+
+describe('other timer options', () => {
+  it('lockTimeoutMs and batchMs above the timer maximum are INVALID_OPTION (a lock wait would time out at once)', async () => {
+    const dir = tmpDir();
+    await expect(openStore(dir, { lockTimeoutMs: 2 ** 31 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(openStore(dir, { batchMs: 2 ** 31 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    const s = await openStore(dir);
+    await expect(s.table('t', { key: 'id', lockTimeoutMs: 2 ** 31 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await s.close();
+  });
+});
