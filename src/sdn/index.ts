@@ -4,6 +4,7 @@ import type { SdnObject } from './values.js';
 
 export type { SdnObject, SdnScalar, SdnValue } from './values.js';
 export { SdnParseError } from '../errors.js';
+export { MAX_DEPTH } from './limits.js';
 
 /**
  * Parses an SDN document into plain JS values (the JSON mapping: a document is an object, a

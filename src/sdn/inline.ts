@@ -4,10 +4,8 @@ import {
   CR, COLON, COMMA, EQUALS, HASH, LBRACE, LBRACKET, LF, LPAREN, Lexer, QUOTE, RBRACE, RBRACKET, RPAREN,
   SPACE, STOP_INLINE, STOP_LINE, TAB, endsBareKey,
 } from './lexer.js';
+import { MAX_DEPTH, TOO_DEEP } from './limits.js';
 import { setKey, typeBare, type SdnObject, type SdnValue } from './values.js';
-
-/** Deeper nesting than this is refused with a parse error instead of overflowing the stack. */
-export const MAX_DEPTH = 500;
 
 /** Skips whitespace, newlines and `#` comments inside brackets. */
 function skipInlineSpace(lx: Lexer): void {
@@ -29,9 +27,13 @@ function skipInlineSpace(lx: Lexer): void {
 
 const NAMES: Record<number, string> = { [LBRACKET]: 'array', [LBRACE]: 'dict', [LPAREN]: 'tuple' };
 
-/** An inline collection at pos (`[`, `{` or `(`); pos ends after its closing bracket. */
-export function readInline(lx: Lexer, depth = 0): SdnValue {
-  if (depth > MAX_DEPTH) lx.fail('nesting too deep');
+/**
+ * An inline collection at pos (`[`, `{` or `(`); pos ends after its closing bracket. `level` is
+ * its nesting level in the document (see MAX_DEPTH; 1: the value of a top-level entry): deeper
+ * than MAX_DEPTH is a parse error.
+ */
+export function readInline(lx: Lexer, level = 1): SdnValue {
+  if (level > MAX_DEPTH) lx.fail(TOO_DEEP);
   const t = lx.text;
   const openAt = lx.pos;
   const open = t.charCodeAt(openAt);
@@ -54,7 +56,7 @@ export function readInline(lx: Lexer, depth = 0): SdnValue {
       lx.pos++;
       skipInlineSpace(lx);
     }
-    const value = readItem(lx, depth);
+    const value = readItem(lx, level);
     if (isDict) repeated = setKey(obj, key, value, repeated);
     else arr.push(value);
     skipInlineSpace(lx);
@@ -72,11 +74,11 @@ export function readInline(lx: Lexer, depth = 0): SdnValue {
   return isDict ? obj : arr;
 }
 
-/** One item inside brackets: quoted, nested, or a bare run up to `,` or a closing bracket. */
-function readItem(lx: Lexer, depth: number): SdnValue {
+/** One item inside brackets (the collection at `level`): quoted, nested, or a bare run up to `,` or a closing bracket. */
+function readItem(lx: Lexer, level: number): SdnValue {
   const c = lx.peek();
   if (c === QUOTE) return lx.readQuoted();
-  if (c === LBRACKET || c === LBRACE || c === LPAREN) return readInline(lx, depth + 1);
+  if (c === LBRACKET || c === LBRACE || c === LPAREN) return readInline(lx, level + 1);
   const start = lx.pos;
   const bare = lx.readBare(STOP_INLINE);
   if (bare.length === 0) lx.fail('expected a value', start);
@@ -88,14 +90,19 @@ function readItem(lx: Lexer, depth: number): SdnValue {
  * a quoted string, an inline collection, or bare text to the end of the line / ` #` comment.
  * pos ends where the line's tail starts; the caller checks it with `endLine()`.
  * With `pairs`, bare text shaped like `k="v", k2=3,` reads as a dict (see readPairs).
+ * `level`: the nesting level the value has when it is a collection (see MAX_DEPTH; 1 at the top level).
  */
-export function readLineValue(lx: Lexer, pairs: boolean): SdnValue {
+export function readLineValue(lx: Lexer, pairs: boolean, level = 1): SdnValue {
   const c = lx.peek();
   if (c === QUOTE) return lx.readQuoted();
-  if (c === LBRACKET || c === LBRACE) return readInline(lx);
+  if (c === LBRACKET || c === LBRACE) return readInline(lx, level);
   if (pairs) {
-    const dict = readPairs(lx);
-    if (dict !== undefined) return dict;
+    const start = lx.pos;
+    const dict = readPairs(lx, level);
+    if (dict !== undefined) {
+      if (level > MAX_DEPTH) lx.fail(TOO_DEEP, start);
+      return dict;
+    }
   }
   return typeBare(lx.readBare(STOP_LINE));
 }
@@ -105,7 +112,7 @@ export function readLineValue(lx: Lexer, pairs: boolean): SdnValue {
  * files write them on one line. Only taken when the whole line fits: at least one comma, every
  * value quoted, bracketed or a single bare word. Otherwise the line is plain text (undefined).
  */
-function readPairs(lx: Lexer): SdnObject | undefined {
+function readPairs(lx: Lexer, level: number): SdnObject | undefined {
   const t = lx.text;
   const start = lx.pos;
   let p = start;
@@ -128,7 +135,7 @@ function readPairs(lx: Lexer): SdnObject | undefined {
       const c = lx.peek();
       let value: SdnValue;
       if (c === QUOTE) value = lx.readQuoted();
-      else if (c === LBRACKET || c === LBRACE) value = readInline(lx);
+      else if (c === LBRACKET || c === LBRACE) value = readInline(lx, level + 1);
       else {
         const word = lx.readBare(STOP_INLINE);
         if (word.length === 0 || /\s/.test(word)) throw new Error('not pairs');

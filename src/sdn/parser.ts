@@ -1,7 +1,8 @@
 /** SDN block structure: indentation, dict/list/table blocks, `[section]`s and `|` text blocks, to JS values (and a CST on request). */
 import type { CstEntry, CstItem, CstMap, CstNode, CstScalar, CstTable } from './cst.js';
-import { MAX_DEPTH, readInline, readLineValue } from './inline.js';
+import { readInline, readLineValue } from './inline.js';
 import { COLON, CR, EQUALS, HASH, LBRACKET, LF, Lexer, MINUS, PIPE, RBRACKET, SPACE, TAB, endsBareKey, lineEndAfter } from './lexer.js';
+import { MAX_DEPTH, TOO_DEEP } from './limits.js';
 import { checkTyped, readColumns, readRow, readTypes } from './table.js';
 import { setKey, type SdnObject, type SdnValue } from './values.js';
 import { isDashItem, looksLikeEntry } from './line-shape.js';
@@ -27,7 +28,11 @@ class Parser {
   private contentAt = 0;
   /** Indent of the last line that was parsed, to tell a bad dedent from an over-indent. */
   private lastIndent = 0;
-  private depth = 0;
+  /**
+   * The nesting level (see MAX_DEPTH) of the dict or list whose entries or items are being read:
+   * 0 for the document's root entries, 1 in a `[section]`; a collection value read here is one deeper.
+   */
+  private level = 0;
   /** The CST node of the value just parsed (cst mode only). */
   private node: CstNode = EMPTY;
 
@@ -67,6 +72,7 @@ class Parser {
         if (this.cst) rootNode.entries.push(sectionEntry);
         continue;
       }
+      this.level = target === root ? 0 : 1;
       const [key, value] = this.entry(0, start, true, targetNode.entries);
       if (target === root) rootRepeated = setKey(root, key, value, rootRepeated);
       else repeated = setKey(target, key, value, repeated);
@@ -163,7 +169,7 @@ class Parser {
   private lineValue(pairs: boolean): SdnValue {
     const lx = this.lx;
     const start = lx.pos;
-    const value = readLineValue(lx, pairs);
+    const value = readLineValue(lx, pairs, this.level + 1);
     let end = lx.pos;
     while (end > start && isBlank(lx.text.charCodeAt(end - 1))) end--;
     this.endLine();
@@ -181,15 +187,20 @@ class Parser {
 
   /** A block whose first line is the current one: `- ` items, dict entries, or plain list values. */
   private block(indent: number): SdnValue {
-    if (++this.depth > MAX_DEPTH) this.lx.fail('nesting too deep', this.contentAt);
+    this.enter(this.contentAt);
     this.lx.pos = this.contentAt;
     this.lastIndent = indent;
     let v: SdnValue;
     if (isDashItem(this.lx.text, this.lx.pos)) v = this.seq(indent, true);
     else if (looksLikeEntry(this.lx.text, this.lx.pos)) v = this.map(indent, this.lineStart, true);
     else v = this.plainList(indent);
-    this.depth--;
+    this.level--;
     return v;
+  }
+
+  /** One level deeper, for a dict or list block starting at `at`: a parse error beyond MAX_DEPTH. */
+  private enter(at: number): void {
+    if (++this.level > MAX_DEPTH) this.lx.fail(TOO_DEEP, at);
   }
 
   /** Dict entries at `indent`. The first is at pos (after `- ` when `!firstAtLineStart`). */
@@ -236,12 +247,14 @@ class Parser {
           value = this.blockOrNull(indent);
         } else {
           const col = lx.pos - start;
-          if (++this.depth > MAX_DEPTH) lx.fail('nesting too deep');
-          if (isDashItem(this.lx.text, lx.pos)) value = this.seq(col, true);
-          else if (looksLikeEntry(this.lx.text, lx.pos)) value = this.map(col, start, false);
-          else if (lx.peek() === PIPE && this.isTextBlockHeader()) value = this.textBlock(indent);
+          const nested = isDashItem(this.lx.text, lx.pos) || looksLikeEntry(this.lx.text, lx.pos);
+          if (nested) {
+            // `- - x` and `- key: v` start a list or dict one level deeper, at the item's column.
+            this.enter(lx.pos);
+            value = isDashItem(this.lx.text, lx.pos) ? this.seq(col, true) : this.map(col, start, false);
+            this.level--;
+          } else if (lx.peek() === PIPE && this.isTextBlockHeader()) value = this.textBlock(indent);
           else value = this.lineValue(false);
-          this.depth--;
         }
       }
       items.push(value);
@@ -263,11 +276,13 @@ class Parser {
   /** `key |a, b|` then rows indented under it, or one row on the same line. */
   private namedTable(indent: number): SdnValue[] {
     const lx = this.lx;
+    // The table is a list one level deeper than its entry's dict, its rows one deeper still.
+    if (this.level + 1 > MAX_DEPTH) lx.fail(TOO_DEEP);
     const columns = readColumns(lx);
     lx.skipSpaces();
     if (!lx.atLineEnd()) {
       const rowAt = lx.pos;
-      const row = readRow(lx, columns, columns.length, null);
+      const row = readRow(lx, columns, columns.length, null, this.level + 2);
       this.endLine();
       if (this.cst) this.node = tableNode(columns, null, indent, this.lastEnd, [{ start: rowAt, end: this.lastEnd }], true);
       return [row];
@@ -279,6 +294,7 @@ class Parser {
   /** `key: table{i32, f64}` then rows, or `= [(1, 2.0), ...]` on the same line. */
   private typedTable(indent: number): SdnValue {
     const lx = this.lx;
+    if (this.level + 1 > MAX_DEPTH) lx.fail(TOO_DEEP);
     lx.pos += 5; // `table`
     const types = readTypes(lx);
     lx.skipSpaces();
@@ -287,7 +303,7 @@ class Parser {
       lx.skipSpaces();
       const at = lx.pos;
       if (lx.peek() !== LBRACKET) lx.fail("expected '[' with the rows of a typed table");
-      const rows = readInline(lx) as SdnValue[];
+      const rows = readInline(lx, this.level + 1) as SdnValue[];
       for (const row of rows) {
         if (Array.isArray(row) && row.length === types.length) row.forEach((v, k) => checkTyped(lx, types[k], v, at));
         else lx.fail(`each row of a table{${types.join(', ')}} must be a tuple of ${types.length} values`, at);
@@ -317,7 +333,7 @@ class Parser {
       this.lastIndent = ind;
       const start = this.lineStart;
       lx.pos = this.contentAt;
-      rows.push(readRow(lx, columns, width, types));
+      rows.push(readRow(lx, columns, width, types, this.level + 2));
       this.endLine();
       if (this.cst) spans.push({ start, end: this.lastEnd });
     }

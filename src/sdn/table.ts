@@ -1,6 +1,7 @@
 /** SDN table pieces: the `|a, b|` header, `table{i32, f64}` types, one row of comma-separated cells. */
 import { COMMA, CR, HASH, LBRACE, LBRACKET, LF, Lexer, PIPE, QUOTE, RBRACE, SPACE, STOP_CELL, TAB } from './lexer.js';
 import { readInline } from './inline.js';
+import { MAX_DEPTH, TOO_DEEP } from './limits.js';
 import { typeBare, type SdnObject, type SdnValue } from './values.js';
 
 /** Columns of a named table header; pos at the opening `|`, ends after the closing one. */
@@ -68,8 +69,11 @@ export function checkTyped(lx: Lexer, type: string, v: SdnValue, at: number): vo
  * One row at pos: cells split at commas (a bare cell runs to the next comma; a cell starting with
  * `"` is a quoted string, with `[` or `{` an inline collection; an empty cell is ""). Returns an
  * object keyed by `columns`, or an array when `columns` is null. pos ends at the line's tail.
+ * `level`: the nesting level of the row itself (see MAX_DEPTH; 2 in a top-level table); a collection
+ * in a cell is one deeper.
  */
-export function readRow(lx: Lexer, columns: string[] | null, width: number, types: string[] | null): SdnValue {
+export function readRow(lx: Lexer, columns: string[] | null, width: number, types: string[] | null, level = 2): SdnValue {
+  if (level > MAX_DEPTH) lx.fail(TOO_DEEP);
   const t = lx.text;
   const rowAt = lx.pos;
   const obj: SdnObject | null = columns ? {} : null;
@@ -84,7 +88,7 @@ export function readRow(lx: Lexer, columns: string[] | null, width: number, type
       v = lx.readQuoted();
       lx.skipSpaces();
     } else if (c === LBRACKET || c === LBRACE) {
-      v = readInline(lx);
+      v = readInline(lx, level + 1);
       lx.skipSpaces();
     } else if (lx.atLineEnd()) {
       v = ''; // an empty last cell, e.g. `a, b,` or `a, # comment`

@@ -12,6 +12,13 @@ export const ROW_INDENT = '    ';
 /** The last line of a snapshot: `# rows-crc: <8 hex digits>`, crc32 of the row lines' bytes (each with its LF). */
 export const ROWS_CRC_PREFIX = '# rows-crc: ';
 
+/**
+ * The SDN nesting level (MAX_DEPTH in src/sdn/limits.ts) of a row's value that is a collection:
+ * the document is level 0, the rows table 1, a row 2, a column's `[…]` or `{…}` 3. So a column
+ * value may nest MAX_DEPTH - ROW_VALUE_LEVEL + 1 levels deep (MAX_VALUE_DEPTH, src/store/record.ts).
+ */
+export const ROW_VALUE_LEVEL = 3;
+
 /** An absent cell (the row has no such column) is written as this bare word; an explicit null as `null`. */
 export const ABSENT_CELL = 'nil';
 

@@ -5,7 +5,7 @@
  * and an explicit null is written `null`, so the loader can give back exactly the row it was given.
  */
 import { formatInline, formatTableHeader, quote, stringify } from '../sdn/stringify.js';
-import { ABSENT_CELL, META_KEY, ROW_INDENT, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT } from './constants.js';
+import { ABSENT_CELL, META_KEY, ROW_INDENT, ROW_VALUE_LEVEL, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT } from './constants.js';
 import type { ExtraSection, SnapshotMeta } from './meta.js';
 
 /** The meta block, in a fixed key order; optional fields only when set. */
@@ -32,7 +32,10 @@ export function formatRowsHeader(section: string, columns: readonly string[]): s
   return formatTableHeader(section, columns) + '\n';
 }
 
-/** One row line (with its LF): each column's value, `nil` where the row has no such column. */
+/**
+ * One row line (with its LF): each column's value, `nil` where the row has no such column. A value
+ * nested deeper than the parser reads back at ROW_VALUE_LEVEL is an SdnStringifyError.
+ */
 export function formatRow(row: Record<string, unknown>, columns: readonly string[]): string {
   let s = ROW_INDENT;
   for (let i = 0; i < columns.length; i++) {
@@ -41,7 +44,7 @@ export function formatRow(row: Record<string, unknown>, columns: readonly string
     const v = Object.prototype.hasOwnProperty.call(row, c) ? row[c] : undefined;
     if (v === undefined) s += ABSENT_CELL;
     else if (typeof v === 'string') s += quote(v);
-    else s += formatInline(v);
+    else s += formatInline(v, undefined, ROW_VALUE_LEVEL);
   }
   return s + '\n';
 }

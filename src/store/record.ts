@@ -1,6 +1,8 @@
-/** Checking user records before anything is written: key present, known columns, zod schema. */
+/** Checking user records before anything is written: key present, known columns, storable values, zod schema. */
 import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
+import { MAX_DEPTH } from '../sdn/limits.js';
+import { ROW_VALUE_LEVEL } from '../snapshot/constants.js';
 import type { Row } from '../wal/entry.js';
 
 export class InvalidRecordError extends SdnwalError {
@@ -17,9 +19,32 @@ export interface RecordRules {
   schema?: z.ZodType;
 }
 
+/**
+ * How deep a column's value may nest (a scalar is 0, `[1]` 1, `[[1]]` 2): in a snapshot the value
+ * sits inside the rows table and its row, and the whole must stay within the SDN reader's
+ * MAX_DEPTH, or the snapshot could not be read back.
+ */
+export const MAX_VALUE_DEPTH = MAX_DEPTH - ROW_VALUE_LEVEL + 1;
+
+type WellFormed = { isWellFormed(): boolean };
+const LONE_SURROGATE = /\p{Surrogate}/u; // with the u flag a surrogate pair is one code point, not matched
+
+/**
+ * False when `s` holds a lone UTF-16 surrogate. The log stores strings as UTF-8, which cannot
+ * hold one: it would come back as U+FFFD (and `a\uD800` and `a\uDC00` as the same key).
+ */
+const isWellFormed: (s: string) => boolean = typeof (String.prototype as Partial<WellFormed>).isWellFormed === 'function'
+  ? (s) => (s as unknown as WellFormed).isWellFormed()
+  : (s) => !LONE_SURROGATE.test(s);
+
+const LONE = 'a lone UTF-16 surrogate, which cannot be stored (strings must be well-formed Unicode: the log stores UTF-8)';
+
 /** Keys compare as strings: get(1) and get('1') find the same row. */
 export function keyString(key: unknown, table: string): string {
-  if (typeof key === 'string' && key.length > 0) return key;
+  if (typeof key === 'string' && key.length > 0) {
+    if (!isWellFormed(key)) throw new InvalidRecordError(`table ${table}: key ${JSON.stringify(key)} holds ${LONE}`);
+    return key;
+  }
   if ((typeof key === 'number' && Number.isFinite(key)) || typeof key === 'bigint') return String(key);
   throw new InvalidRecordError(`table ${table}: key must be a non-empty string or a finite number, got ${JSON.stringify(key) ?? String(key)}`);
 }
@@ -31,25 +56,39 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Values a snapshot can hold and give back unchanged: strings, finite numbers, booleans, null,
- * arrays and plain objects of those. Anything else (NaN, Date, bigint, Buffer, functions) would
- * fail or change at compaction, so it is refused before anything is written.
+ * Values a snapshot can hold and give back unchanged: well-formed strings, finite numbers,
+ * booleans, null, arrays and plain objects of those, nested at most MAX_VALUE_DEPTH deep.
+ * Anything else (NaN, Date, bigint, Buffer, functions, lone surrogates, deeper nesting) would
+ * fail or change in the log or at compaction, so it is refused before anything is written.
+ * `depth`: how deep `v` is in the value of `column` (the column's value itself is 1).
  */
-function checkValue(table: string, v: unknown, at: string): void {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+function checkValue(table: string, column: string, v: unknown, at: string, depth: number): void {
+  if (v === null || typeof v === 'boolean') return;
+  if (typeof v === 'string') {
+    if (isWellFormed(v)) return;
+    throw new InvalidRecordError(`table ${table}: ${at} holds ${LONE}`);
+  }
   if (typeof v === 'number') {
     if (Number.isFinite(v)) return;
     throw new InvalidRecordError(`table ${table}: ${at} is ${v}; only finite numbers can be stored`);
   }
-  if (Array.isArray(v)) {
-    v.forEach((x, i) => checkValue(table, x, `${at}[${i}]`));
+  const array = Array.isArray(v);
+  if (array || isPlainObject(v)) {
+    if (depth > MAX_VALUE_DEPTH) {
+      throw new InvalidRecordError(`table ${table}: column ${JSON.stringify(column)} nests deeper than ${MAX_VALUE_DEPTH} levels (or is circular); ` +
+        `a snapshot holds a value inside its rows table and row, within the SDN limit of ${MAX_DEPTH} levels`);
+    }
+  }
+  if (array) {
+    v.forEach((x, i) => checkValue(table, column, x, `${at}[${i}]`, depth + 1));
     return;
   }
   if (isPlainObject(v)) {
     for (const [k, x] of Object.entries(v)) {
       // msgpack would read it back as `__proto_`: refuse rather than change data.
       if (k === '__proto__') throw new InvalidRecordError(`table ${table}: ${at} has a property named "__proto__", which cannot be stored`);
-      if (x !== undefined) checkValue(table, x, `${at}.${k}`);
+      if (!isWellFormed(k)) throw new InvalidRecordError(`table ${table}: ${at} has a property name ${JSON.stringify(k)} holding ${LONE}`);
+      if (x !== undefined) checkValue(table, column, x, `${at}.${k}`, depth + 1);
     }
     return;
   }
@@ -72,8 +111,11 @@ function checkColumns(rules: RecordRules, rec: Record<string, unknown>): void {
   for (const k in rec) {
     if (k === '__proto__') throw new InvalidRecordError(`table ${rules.table}: a column named "__proto__" cannot be stored`);
     if (declared && !declared.has(k)) throw new InvalidRecordError(`table ${rules.table}: unknown column ${JSON.stringify(k)}; columns are ${rules.columns!.join(', ')}`);
+    if (!isWellFormed(k)) throw new InvalidRecordError(`table ${rules.table}: column name ${JSON.stringify(k)} holds ${LONE}`);
     const v = rec[k];
-    if (typeof v !== 'string' && v !== undefined) checkValue(rules.table, v, k);
+    if (typeof v === 'string') {
+      if (!isWellFormed(v)) throw new InvalidRecordError(`table ${rules.table}: column ${JSON.stringify(k)} holds ${LONE}`);
+    } else if (v !== undefined) checkValue(rules.table, k, v, k, 1);
   }
 }
 
