@@ -80,7 +80,11 @@ function checkValue(table: string, column: string, v: unknown, at: string, depth
     }
   }
   if (array) {
-    v.forEach((x, i) => checkValue(table, column, x, `${at}[${i}]`, depth + 1));
+    // A hole (`[1, , 3]`) is not a value: it would come back as null. forEach would skip it.
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) throw new InvalidRecordError(`table ${table}: ${at}[${i}] is a hole in the array (no value); give null if that is what you mean`);
+      checkValue(table, column, v[i], `${at}[${i}]`, depth + 1);
+    }
     return;
   }
   if (isPlainObject(v)) {

@@ -45,6 +45,10 @@ function tableIdFromLog(paths: TablePaths): string | undefined {
   return undefined;
 }
 
+function noKeyError(name: string): SdnwalError {
+  return new SdnwalError('INVALID_OPTION', `table ${name} does not exist yet: give its key column (store.table('${name}', { key: 'id', ... }))`);
+}
+
 function declaredColumns(meta: SnapshotMeta | undefined): string[] | null {
   return meta && meta.columns.length > 0 ? meta.columns : null;
 }
@@ -99,6 +103,8 @@ export class Store {
     let meta = readSnapshotMeta(paths.snapshot, { key: o.key });
     const exists = meta !== undefined || fs.existsSync(paths.wal);
     if (!exists && this.options.readOnly) throw new SdnwalError('NOT_FOUND', `no table ${name} in ${this.dir}`);
+    // Refuse before taking the locks, whose files would be left behind as a phantom table.
+    if (!exists && !o.key && !fs.existsSync(paths.lock)) throw noKeyError(name);
     let tableId = meta?.tableId ?? tableIdFromLog(paths);
     if (!this.options.readOnly && (!meta || !tableId)) {
       // Creating or adopting: decide the table id and definition once, under the table lock.
@@ -117,7 +123,7 @@ export class Store {
         meta = readSnapshotMeta(paths.snapshot, { key: o.key });
         tableId = meta?.tableId ?? tableIdFromLog(paths);
         if (!meta) {
-          if (!o.key) throw new SdnwalError('INVALID_OPTION', `table ${name} does not exist yet: give its key column (store.table('${name}', { key: 'id', ... }))`);
+          if (!o.key) throw noKeyError(name);
           tableId ??= newTableId();
           createInitialSnapshot(paths, { key: o.key, columns: o.columns ? (o.conflict ? withVersionColumns(o.columns) : [...o.columns]) : null, conflict: o.conflict ?? null }, tableId);
           meta = readSnapshotMeta(paths.snapshot, { key: o.key });

@@ -2,7 +2,8 @@
  * A msgpack encoder for write entries, because msgpackr's pack() was the largest JS cost of an
  * append. For the values it handles (strings, numbers, booleans, null, arrays and plain objects
  * of those) it writes exactly the bytes msgpackr writes with entry.ts's options, so readers and
- * old frames see no difference. Anything else returns undefined and the caller uses msgpackr.
+ * old frames see no difference, with one exception: -0 is a float64 (msgpackr writes 0), so it is
+ * kept. Anything else returns undefined and the caller uses msgpackr.
  */
 import type { PendingWrite } from './entry.js';
 
@@ -136,7 +137,12 @@ function writeValue(v: unknown, depth: number): void {
 // The same choices as msgpackr: uint/int up to 32 bits, everything else (and -0 → 0) as such.
 function writeNumber(v: number): void {
   ensure(9);
-  if (v >>> 0 === v) {
+  // -0 passes the integer tests below (msgpackr writes it as 0); written as a float64 it reads back as -0.
+  if (v === 0 && 1 / v < 0) {
+    buf[pos++] = 0xcb;
+    view.setFloat64(pos, v);
+    pos += 8;
+  } else if (v >>> 0 === v) {
     if (v < 0x80) buf[pos++] = v;
     else if (v < 0x100) {
       buf[pos++] = 0xcc;

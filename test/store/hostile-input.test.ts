@@ -172,3 +172,40 @@ describe('hostile input: lone surrogates', () => {
     await again.close();
   });
 });
+
+describe('values keep their types; holes and missing keys write nothing', () => {
+  it('-0 is kept, in the log and in the snapshot', async () => {
+    const dir = tmpDir();
+    const s = await openStore(dir);
+    const t = await s.table('t', { key: 'id' });
+    await t.insert({ id: 'a', n: -0, arr: [-0, 0], o: { z: -0 } });
+    await s.close();
+    for (const compact of [false, true]) {
+      const s2 = await openStore(dir);
+      const t2 = await s2.table('t');
+      if (compact) await t2.compact();
+      const r = (await t2.get('a')) as { n: number; arr: number[]; o: { z: number } };
+      expect([Object.is(r.n, -0), Object.is(r.arr[0], -0), Object.is(r.arr[1], 0), Object.is(r.o.z, -0)]).toEqual([true, true, true, true]);
+      await s2.close();
+    }
+  });
+
+  it('an array with holes is INVALID_RECORD and writes nothing', async () => {
+    const dir = tmpDir();
+    const s = await openStore(dir);
+    const t = await s.table('t', { key: 'id' });
+    await expect(t.insert({ id: 'h', arr: [1, , 3] })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    await expect(t.insert({ id: 'h', arr: new Array(2) })).rejects.toMatchObject({ code: 'INVALID_RECORD' });
+    expect(await t.count()).toBe(0);
+    await s.close();
+  });
+
+  it('store.table() without a key for a table that does not exist creates nothing (no phantom lock files)', async () => {
+    const dir = tmpDir();
+    const s = await openStore(dir);
+    await expect(s.table('t', {})).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(s.table('t')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    expect(fs.readdirSync(dir)).toEqual([]);
+    await s.close();
+  });
+});

@@ -18,12 +18,46 @@ function same(a: unknown, b: unknown): boolean {
   return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** The fast path must handle `e` and agree with msgpackr byte for byte (so also on decode). */
+/** -0 anywhere in `v` (the one value the fast path writes differently: as a float64, to keep it). */
+function hasNegativeZero(v: unknown): boolean {
+  if (typeof v === 'number') return Object.is(v, -0);
+  if (typeof v !== 'object' || v === null) return false;
+  return Object.values(v).some(hasNegativeZero);
+}
+
+function hasLoneSurrogate(v: unknown): boolean {
+  if (typeof v === 'string') return /\p{Surrogate}/u.test(v);
+  if (typeof v !== 'object' || v === null) return false;
+  return Object.entries(v).some(([k, x]) => hasLoneSurrogate(k) || hasLoneSurrogate(x));
+}
+
+/** `fast` equals `slow` except where `slow` has 0 and `fast` has -0 (its -0 kept). */
+function keptNegativeZeros(fast: unknown, slow: unknown): boolean {
+  if (typeof fast === 'number' && Object.is(fast, -0)) return slow === 0;
+  if (typeof fast !== 'object' || fast === null || typeof slow !== 'object' || slow === null) return Object.is(fast, slow);
+  const kf = Object.keys(fast);
+  const ks = Object.keys(slow);
+  if (kf.length !== ks.length || kf.some((k, i) => k !== ks[i])) return false;
+  return kf.every((k) => keptNegativeZeros((fast as Record<string, unknown>)[k], (slow as Record<string, unknown>)[k]));
+}
+
+/**
+ * The fast path must handle `e` and agree with msgpackr byte for byte (so also on decode); with
+ * a -0 in it, it must decode to exactly `e` (msgpackr would give 0 back).
+ */
 function agrees(e: PendingWrite): void {
   const fast = packWrite(e);
   expect(fast).toBeDefined();
+  const decoded = packr.unpack(fast!);
+  if (hasNegativeZero(e)) {
+    // msgpackr gives 0 back where `e` has -0; the fast path gives -0 back, and agrees elsewhere.
+    expect(keptNegativeZeros(decoded, packr.unpack(packr.pack(e)))).toBe(true);
+    // (Lone surrogates in keys can make two keys one on decode, and drop the -0 with the other.)
+    if (!hasLoneSurrogate(e)) expect(hasNegativeZero(decoded)).toBe(true);
+    return;
+  }
   const slow = Buffer.from(packr.pack(e));
-  expect(same(packr.unpack(fast!), packr.unpack(slow))).toBe(true);
+  expect(same(decoded, packr.unpack(slow))).toBe(true);
   expect(Buffer.compare(fast!, slow)).toBe(0);
 }
 
