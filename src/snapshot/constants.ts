@@ -13,6 +13,13 @@ export const ROW_INDENT = '    ';
 export const ROWS_CRC_PREFIX = '# rows-crc: ';
 
 /**
+ * The line before it: `# meta-crc: <8 hex digits>`, crc32 of the meta block as formatMeta writes
+ * the meta's values, so a hand-edited row_count (or any meta value) is caught by count() too.
+ * Snapshots written before it have none and are read as before.
+ */
+export const META_CRC_PREFIX = '# meta-crc: ';
+
+/**
  * The SDN nesting level (MAX_DEPTH in src/sdn/limits.ts) of a row's value that is a collection:
  * the document is level 0, the rows table 1, a row 2, a column's `[…]` or `{…}` 3. So a column
  * value may nest MAX_DEPTH - ROW_VALUE_LEVEL + 1 levels deep (MAX_VALUE_DEPTH, src/store/record.ts).

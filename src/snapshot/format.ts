@@ -5,7 +5,8 @@
  * and an explicit null is written `null`, so the loader can give back exactly the row it was given.
  */
 import { formatInline, formatTableHeader, quote, stringify } from '../sdn/stringify.js';
-import { ABSENT_CELL, META_KEY, ROW_INDENT, ROW_VALUE_LEVEL, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT } from './constants.js';
+import zlib from 'node:zlib';
+import { ABSENT_CELL, META_CRC_PREFIX, META_KEY, ROW_INDENT, ROW_VALUE_LEVEL, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT } from './constants.js';
 import type { ExtraSection, SnapshotMeta } from './meta.js';
 
 /** The meta block, in a fixed key order; optional fields only when set. */
@@ -47,6 +48,19 @@ export function formatRow(row: Record<string, unknown>, columns: readonly string
     else s += formatInline(v, undefined, ROW_VALUE_LEVEL);
   }
   return s + '\n';
+}
+
+/** crc32 (8 hex digits) of the meta block formatMeta writes for `meta`: what `# meta-crc:` holds. */
+export function metaCrc(meta: SnapshotMeta): string {
+  return hex8(zlib.crc32(Buffer.from(formatMeta(meta), 'utf8')));
+}
+
+export function formatMetaCrc(meta: SnapshotMeta): string {
+  return META_CRC_PREFIX + metaCrc(meta) + '\n';
+}
+
+function hex8(crc: number): string {
+  return (crc >>> 0).toString(16).padStart(8, '0');
 }
 
 export function formatRowsCrc(crc: number): string {

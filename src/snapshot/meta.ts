@@ -8,7 +8,7 @@ import { SdnParseError } from '../errors.js';
 import { io, openInStore } from '../io.js';
 import { parse } from '../sdn/index.js';
 import { adoptFile } from './adopt.js';
-import { HEAD_CHUNK_BYTES, MAX_META_BYTES, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TAIL_PROBE_BYTES } from './constants.js';
+import { HEAD_CHUNK_BYTES, MAX_META_BYTES, META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TAIL_PROBE_BYTES } from './constants.js';
 import { CorruptSnapshotError } from './corrupt.js';
 
 /** What a table is: its key column, declared columns (null: free-form records) and conflict strategy. */
@@ -98,12 +98,20 @@ export function openIfExists(file: string): number | undefined {
 
 /** The crc from the file's last line, if it is a rows-crc line. */
 export function readRowsCrc(fd: number): string | undefined {
+  return readTailCrcs(fd).rowsCrc;
+}
+
+/** The crcs of the last two lines: `# meta-crc:` (if the writer wrote one) and `# rows-crc:`. */
+export function readTailCrcs(fd: number): { rowsCrc?: string; metaCrc?: string } {
   const size = io.fstatSync(fd).size;
   const n = Math.min(size, TAIL_PROBE_BYTES);
   const buf = Buffer.alloc(n);
   io.readSync(fd, buf, 0, n, size - n);
-  const m = new RegExp(`(?:^|\\n)${ROWS_CRC_PREFIX}([0-9a-f]{8})\\n?$`).exec(buf.toString('latin1'));
-  return m?.[1];
+  const text = buf.toString('latin1');
+  const rows = new RegExp(`(?:^|\\n)${ROWS_CRC_PREFIX}([0-9a-f]{8})\\n?$`).exec(text);
+  if (!rows) return {};
+  const meta = new RegExp(`(?:^|\\n)${META_CRC_PREFIX}([0-9a-f]{8})\\n$`).exec(text.slice(0, rows.index + 1));
+  return { rowsCrc: rows[1], metaCrc: meta?.[1] };
 }
 
 /**

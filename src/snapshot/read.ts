@@ -10,8 +10,9 @@ import { parse } from '../sdn/index.js';
 import { parseText } from '../sdn/parser.js';
 import { formatKey } from '../sdn/stringify.js';
 import { absentCells } from './cells.js';
-import { META_KEY, ROWS_CRC_PREFIX } from './constants.js';
+import { META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX } from './constants.js';
 import { CorruptSnapshotError } from './corrupt.js';
+import { metaCrc } from './format.js';
 import { LineRuns } from './lines.js';
 import type { ExtraSection, Head, SnapshotMeta } from './meta.js';
 
@@ -29,6 +30,8 @@ export interface StreamedSnapshot {
 }
 
 const CRC_LINE_RE = new RegExp(`(?:^|\\n)${ROWS_CRC_PREFIX}([0-9a-f]{8})\\n$`);
+/** The meta-crc line just before the rows-crc line (snapshots written before it have none). */
+const META_CRC_LINE_RE = new RegExp(`(?:^|\\n)${META_CRC_PREFIX}([0-9a-f]{8})\\n$`);
 
 /**
  * Offered a run of `lines` whole row lines, `buf[from..to)`, before they are parsed; true: taken
@@ -125,10 +128,13 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
   if (rowCount !== meta.rowCount) throw new CorruptSnapshotError(file, line, `meta.row_count is ${meta.rowCount} but the file holds ${rowCount} rows`);
   const actual = (crc >>> 0).toString(16).padStart(8, '0');
   if (actual !== rowsCrc) throw new CorruptSnapshotError(file, line - 1, `rows-crc is ${rowsCrc} but the rows hash to ${actual}`);
-  const extra = [
-    ...extras(beforeText, head.nextLine, true, file, meta),
-    ...extras(afterText.slice(0, m.index + (m[0].startsWith('\n') ? 1 : 0)), afterLine, false, file, meta),
-  ];
+  let after = afterText.slice(0, m.index + (m[0].startsWith('\n') ? 1 : 0));
+  const mc = META_CRC_LINE_RE.exec(after);
+  if (mc) {
+    if (mc[1] !== metaCrc(meta)) throw new CorruptSnapshotError(file, line - 2, `the meta block does not match its meta-crc ${mc[1]} (edited by hand? row_count and the other meta values are checked)`);
+    after = after.slice(0, mc.index + (mc[0].startsWith('\n') ? 1 : 0));
+  }
+  const extra = [...extras(beforeText, head.nextLine, true, file, meta), ...extras(after, afterLine, false, file, meta)];
   return { meta: { ...meta, rowsCrc }, extra, columns };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Verifying a snapshot just written, before it may replace the current one (PROTOCOLS.md §6 step 4):
+ * Verifying a snapshot just written, before it may replace the current one (docs/protocol.md §6 step 4):
  * the file re-reads, byte for byte, as what the writer meant. Its meta block is parsed again and
  * compared; every byte is streamed back with a large buffer and must hash (crc32) and measure as
  * written; the row lines must be `rowCount` lines hashing to the rows-crc, and the rows-crc line
@@ -9,7 +9,8 @@
 import zlib from 'node:zlib';
 import { io } from '../io.js';
 import { CorruptSnapshotError } from './corrupt.js';
-import { readHead, readRowsCrc, type SnapshotMeta } from './meta.js';
+import { metaCrc } from './format.js';
+import { readHead, readTailCrcs, type SnapshotMeta } from './meta.js';
 import type { Written } from './writer.js';
 
 /** Read back in chunks this large: few syscalls, bounded memory. */
@@ -32,8 +33,9 @@ export function verifyWritten(fd: number, file: string, meta: SnapshotMeta, writ
   const rows = (rowsCrc >>> 0).toString(16).padStart(8, '0');
   if (rows !== written.rowsCrc) throw new CorruptSnapshotError(file, undefined, `rows-crc re-reads as ${rows}, written ${written.rowsCrc}`);
   if (lines !== meta.rowCount) throw new CorruptSnapshotError(file, undefined, `meta.row_count is ${meta.rowCount} but ${lines} row lines were written`);
-  const last = readRowsCrc(fd);
-  if (last !== written.rowsCrc) throw new CorruptSnapshotError(file, undefined, `the last line is not \`# rows-crc: ${written.rowsCrc}\``);
+  const last = readTailCrcs(fd);
+  if (last.rowsCrc !== written.rowsCrc) throw new CorruptSnapshotError(file, undefined, `the last line is not \`# rows-crc: ${written.rowsCrc}\``);
+  if (last.metaCrc !== metaCrc(meta)) throw new CorruptSnapshotError(file, undefined, `the meta-crc line re-reads as ${last.metaCrc}, not ${metaCrc(meta)}`);
 }
 
 /** One streamed pass: crc32 of the whole file, crc32 and line count of the bytes in [rowsStart, rowsEnd). */

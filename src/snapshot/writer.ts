@@ -2,7 +2,7 @@
 import zlib from 'node:zlib';
 import { io, writeFully } from '../io.js';
 import { WRITE_CHUNK_BYTES } from './constants.js';
-import { formatExtra, formatMeta, formatRow, formatRowsCrc, formatRowsHeader } from './format.js';
+import { formatExtra, formatMeta, formatMetaCrc, formatRow, formatRowsCrc, formatRowsHeader } from './format.js';
 import type { ExtraSection, SnapshotMeta } from './meta.js';
 
 /** Rows the caller formats itself (a compaction's fold): `emit` hands runs of whole row lines to `out`, which consumes each at once. */
@@ -84,7 +84,7 @@ export function writeSnapshotText(
   let tail = '';
   for (const x of extra) if (!x.before) tail += formatExtra(x);
   const rowsCrc = formatRowsCrc(crc);
-  flush(tail + rowsCrc);
+  flush(tail + formatMetaCrc(meta) + rowsCrc);
   io.ftruncateSync(fd, pos);
   return { rowCount: n, rowsCrc: rowsCrc.slice(-9, -1), bytes: pos, fileCrc: fileCrc >>> 0, rowsStart, rowsEnd };
 }

@@ -7,7 +7,8 @@
  */
 import fs from 'node:fs';
 import { io } from '../io.js';
-import { openIfExists, readHead, readRowsCrc } from '../snapshot/meta.js';
+import { metaCrc } from '../snapshot/format.js';
+import { openIfExists, readHead, readTailCrcs } from '../snapshot/meta.js';
 import type { TablePaths } from '../wal/paths.js';
 import { LogFollower } from './follower.js';
 
@@ -21,10 +22,13 @@ export function countFromSnapshot(paths: TablePaths, table: string, key: string,
     const head = readHead(fd, paths.snapshot);
     // No meta (adopted), or one the loader would refuse: let it count, or say what is wrong.
     if (!head || head.meta.table !== table || (head.meta.key !== undefined && head.meta.key !== key)) return undefined;
-    // A file cut short lacks its last line: the loader reports it (CORRUPT_SNAPSHOT).
-    if (readRowsCrc(fd) === undefined) return undefined;
+    // A file cut short lacks its last line, an edited meta block fails its meta-crc: the loader
+    // reports either (CORRUPT_SNAPSHOT), so count() never prints a row_count all() would refuse.
+    const tail = readTailCrcs(fd);
+    if (tail.rowsCrc === undefined) return undefined;
+    if (tail.metaCrc !== undefined && tail.metaCrc !== metaCrc(head.meta)) return undefined;
     if (hasWritesAbove(paths, head.meta.absorbedSegment, identity)) return undefined;
-    // The log read above belongs to this snapshot only if no compaction replaced it meanwhile (PROTOCOLS.md §8).
+    // The log read above belongs to this snapshot only if no compaction replaced it meanwhile (docs/protocol.md §8).
     if (!sameFile(fd, paths.snapshot)) return undefined;
     return head.meta.rowCount;
   } finally {

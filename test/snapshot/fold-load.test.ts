@@ -115,7 +115,7 @@ describe('CompactFold as the loader target', () => {
     const withRows = (lines: string[]): string => {
       const body = lines.map((l) => `    ${l}\n`).join('');
       const crc = zlib.crc32(Buffer.from(body)).toString(16).padStart(8, '0');
-      return text.replace(/t \|id, a\|\n(?: {4}.*\n)+# rows-crc: [0-9a-f]{8}\n/, `t |id, a|\n${body}# rows-crc: ${crc}\n`);
+      return text.replace(/t \|id, a\|\n(?: {4}.*\n)+(# meta-crc: [0-9a-f]{8}\n)?# rows-crc: [0-9a-f]{8}\n/, (_, metaLine = '') => `t |id, a|\n${body}${metaLine}# rows-crc: ${crc}\n`);
     };
     expect(() => load(withRows(['"a", 1', '"a", 2']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', message: expect.stringMatching(/second row with key "a"/) }));
     expect(() => load(withRows(['"", 1', '"b", 2']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', message: expect.stringMatching(/no value in key column/) }));

@@ -106,7 +106,7 @@ describe('snapshot format', () => {
     createInitialSnapshot(paths, { key: 'id', columns: ['id', 'title'], conflict: 'error' }, TABLE_ID);
     const m = readSnapshotMeta(paths.snapshot)!;
     expect(m).toMatchObject({ table: 'docs', tableId: TABLE_ID, key: 'id', columns: ['id', 'title'], conflict: 'error', absorbedSegment: 0, rowCount: 0, adopted: false });
-    expect(fs.readFileSync(paths.snapshot, 'utf8')).toContain('\ndocs |id, title|\n# rows-crc: 00000000\n');
+    expect(fs.readFileSync(paths.snapshot, 'utf8')).toMatch(/\ndocs \|id, title\|\n# meta-crc: [0-9a-f]{8}\n# rows-crc: 00000000\n$/);
     expect(fs.existsSync(paths.snapshotPrev)).toBe(false);
     expect(loadSnapshot(paths.snapshot, { table: 'docs' })!.rows.size).toBe(0);
     expect(() => createInitialSnapshot(paths, { key: 'id', columns: null }, TABLE_ID)).toThrow(/already has a snapshot/);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SdnwalError } from '../../src/errors.js';
 import { openStore, type Table } from '../../src/index.js';
+import { recover } from '../../src/recovery/index.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const child = path.resolve(import.meta.dirname, '../fixtures/store/write-compact.mjs');
@@ -36,6 +37,42 @@ async function compacted(): Promise<string> {
 }
 
 describe('count() from the snapshot', () => {
+  it('a hand-edited row_count fails the meta-crc: count() refuses it as all() does, and recovery falls back to .prev', async () => {
+    const dir = await compacted();
+    const file = path.join(dir, 't.sdn');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('row_count: 45', 'row_count: 46'));
+    const s = await openStore(dir, { readOnly: true });
+    const t = await s.table('t', { key: 'id' });
+    await expect(t.count()).rejects.toMatchObject({ code: 'CORRUPT_SNAPSHOT' });
+    await expect(t.all()).rejects.toMatchObject({ code: 'CORRUPT_SNAPSHOT' });
+    await s.close();
+    const report = await recover(dir);
+    expect(report.tables[0]!.snapshot).toBe('fallback');
+    const s2 = await openStore(dir);
+    expect(await (await s2.table('t')).count()).toBe(45);
+    await s2.close();
+  });
+
+  it('any other meta value edited by hand (here absorbed_segment) fails the meta-crc on load', async () => {
+    const dir = await compacted();
+    const file = path.join(dir, 't.sdn');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/absorbed_segment: (\d+)/, (_, n: string) => `absorbed_segment: ${Number(n) + 1}`));
+    const s = await openStore(dir, { readOnly: true });
+    await expect((await s.table('t', { key: 'id' })).all()).rejects.toMatchObject({ code: 'CORRUPT_SNAPSHOT', message: expect.stringMatching(/meta-crc/) });
+    await s.close();
+  });
+
+  it('a snapshot written before the meta-crc line (none) is read and counted as before', async () => {
+    const dir = await compacted();
+    const file = path.join(dir, 't.sdn');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/# meta-crc: [0-9a-f]{8}\n/, ''));
+    const s = await openStore(dir, { readOnly: true });
+    const t = await s.table('t', { key: 'id' });
+    expect(await t.count()).toBe(45);
+    expect((await t.all()).length).toBe(45);
+    await s.close();
+  });
+
   it('after a compaction, a reopened table counts from the meta without loading rows; reads still load', async () => {
     const store = await openStore(await compacted());
     const t = await store.table('t', { key: 'id', columns });

@@ -40,8 +40,8 @@ describe('encodeEntry / decodeEntry', () => {
         const e: PendingWrite = { operation: 'update', rows: [{ key, values }], timestamp: 1, synced };
         // A `__proto__` key is refused (see the test below); the generator makes some.
         if (JSON.stringify(e).includes('"__proto__":')) return;
-        // -0 is the one JSON number msgpack cannot tell from 0.
-        expect(decodeEntry(encodeEntry(e))).toEqual(JSON.parse(JSON.stringify(e), (_k, v) => (Object.is(v, -0) ? 0 : v)));
+        // -0 too: the write encoder writes it as a float64 (msgpackr alone would give 0 back).
+        expect(decodeEntry(encodeEntry(e))).toEqual(e);
       }),
     );
   });
