@@ -35,7 +35,7 @@ export class SdnwalError extends Error {
 }
 
 /**
- * An fdatasync of a log segment failed (PROTOCOLS.md §4 step 7, docs/wal-format.md "Durability"): the kernel may
+ * An fdatasync of a log segment failed (docs/protocol.md §4 step 7, docs/wal-format.md "Durability"): the kernel may
  * have dropped the dirty pages and reports the error once, so the writer that saw it fails its
  * handle until the store is reopened (recovery runs then). Code IO_ERROR.
  */

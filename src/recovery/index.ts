@@ -1,4 +1,4 @@
-/** Crash recovery and offline verification of a store directory (PROTOCOLS.md §9). */
+/** Crash recovery and offline verification of a store directory (docs/protocol.md §9). */
 export { recover, recoverStoreOnOpen, type RecoverOptions } from './recover.js';
 export { formatRecoveryReport, type QuarantinedRange, type RecoveryPolicy, type RecoveryProgress, type RecoveryReport, type TableRecovery } from './report.js';
 export { verify, type VerifyOptions } from './verify.js';

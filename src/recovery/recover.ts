@@ -1,5 +1,5 @@
 /**
- * Crash recovery (PROTOCOLS.md §9): the full sequence for `recover()` and `sdnwal recover`, and
+ * Crash recovery (docs/protocol.md §9): the full sequence for `recover()` and `sdnwal recover`, and
  * the fast path openStore runs (only the active tail, when the control record is of this boot).
  * Each step is idempotent, so a crash during recovery is repaired by running it again.
  */
@@ -60,7 +60,7 @@ function publishTail(run: TableRun, lockFd: number, highest: number | undefined)
 
 /**
  * Step 7: resolve spool claims and drain the spool into the log, through the writer (it finds
- * the tail and drains under the table lock, exactly once, PROTOCOLS.md §7).
+ * the tail and drains under the table lock, exactly once, docs/protocol.md §7).
  */
 async function drainSpool(run: TableRun, id: Identity, absorbed: number): Promise<void> {
   const spool = new Spool(run.paths.spool);
@@ -190,7 +190,7 @@ export async function recover(dir: string, opts: RecoverOptions = {}): Promise<R
 }
 
 /**
- * The fast path under the table lock (PROTOCOLS.md §9, first paragraph): the control record is
+ * The fast path under the table lock (docs/protocol.md §9, first paragraph): the control record is
  * valid, of this boot, and names the highest segment, so a kill -9 is the worst that happened:
  * only the active tail (a dead writer's batch past `published_end`, or an unfinished roll) can
  * be damaged. Returns false when the full sequence must run instead.

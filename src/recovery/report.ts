@@ -14,7 +14,7 @@ export interface QuarantinedRange {
 
 export interface TableRecovery {
   table: string;
-  /** 'full': the whole sequence of PROTOCOLS.md §9; 'fast': the open-time tail check only. */
+  /** 'full': the whole sequence of docs/protocol.md §9; 'fast': the open-time tail check only. */
   mode: 'full' | 'fast';
   /** 'fallback': the snapshot was bad and `.sdn.prev` (plus its log) took its place. */
   snapshot: 'ok' | 'missing' | 'fallback';

@@ -1,5 +1,5 @@
 /**
- * Salvage (PROTOCOLS.md §8): copy each damaged range to quarantine, then overwrite it in place
+ * Salvage (docs/protocol.md §8): copy each damaged range to quarantine, then overwrite it in place
  * with one PAD frame of exactly its length, so every valid frame keeps its offset (live readers
  * and writers hold offsets) and the segment scans clean afterwards.
  */

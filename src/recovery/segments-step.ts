@@ -1,5 +1,5 @@
 /**
- * Recovery steps 5 and 6 of PROTOCOLS.md §9, under the table lock: the segments above the
+ * Recovery steps 5 and 6 of docs/protocol.md §9, under the table lock: the segments above the
  * snapshot are contiguous, every one below the highest ends in SEAL, headers name this table;
  * every frame's CRCs are checked; damage is handled per policy (cut a torn tail, fail on
  * corruption, or salvage); an interrupted roll is finished.

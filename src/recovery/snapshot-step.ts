@@ -1,6 +1,6 @@
 /**
  * Recovery steps 2 (the snapshot's temp file), 3 (verify the snapshot, fall back to `.prev`)
- * and 4 (finish an interrupted swap: delete segments `.prev` absorbed) of PROTOCOLS.md §9.
+ * and 4 (finish an interrupted swap: delete segments `.prev` absorbed) of docs/protocol.md §9.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
 
-/** A table exists once it has a snapshot, a log directory or a lock file (PROTOCOLS.md §1). */
+/** A table exists once it has a snapshot, a log directory or a lock file (docs/protocol.md §1). */
 const TABLE_MARK = /^([A-Za-z0-9_-]{1,64})\.(sdn|wal|lock)$/;
 
-/** Every name a table owns, given its name (PROTOCOLS.md §1 and the atomic-replace temp files). */
+/** Every name a table owns, given its name (docs/protocol.md §1 and the atomic-replace temp files). */
 const TABLE_FILE = /^([A-Za-z0-9_-]{1,64})\.(sdn|sdn\.prev|sdn\.tmp|sdn\.prev\.tmp|lock|compact\.lock|wal|spool)$/;
 
 export const QUARANTINE_DIR = 'quarantine';

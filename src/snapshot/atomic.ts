@@ -1,5 +1,5 @@
 /**
- * Replacing a table's snapshot atomically (PROTOCOLS.md §6 steps 4–6): stream the new one to
+ * Replacing a table's snapshot atomically (docs/protocol.md §6 steps 4–6): stream the new one to
  * `<table>.sdn.tmp`, fsync, re-read it and prove its bytes (verify-written.ts), keep the current
  * one as `<table>.sdn.prev` (a hard link), rename the new one over `<table>.sdn`, fsync the
  * directory after each step.

@@ -1,5 +1,5 @@
 /**
- * The compactor (PROTOCOLS.md §6): one per table (compact.lock, non-blocking); roll under the
+ * The compactor (docs/protocol.md §6): one per table (compact.lock, non-blocking); roll under the
  * table lock (milliseconds); then, without it, fold the sealed segments above the snapshot into a
  * new snapshot written atomically; then delete the log the previous snapshot had absorbed, so
  * `.prev` plus the segments above it stays a lossless fallback (fold-job.ts, optionally in a worker

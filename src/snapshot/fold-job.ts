@@ -1,5 +1,5 @@
 /**
- * Steps 4–7 of a compaction (PROTOCOLS.md §6): load the snapshot (before the roll), then, once the
+ * Steps 4–7 of a compaction (docs/protocol.md §6): load the snapshot (before the roll), then, once the
  * log up to segment `n` is sealed, apply the sealed segments above it, write the new snapshot
  * atomically, delete the log the previous snapshot absorbed. Synchronous and self-contained,
  * so it runs in the caller's thread or, for a compaction inside a writer's process, in a worker

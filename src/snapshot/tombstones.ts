@@ -1,7 +1,7 @@
 /**
  * The `tombstones` section of a versioned table's snapshot: `tombstones |key, version|`, one row per
  * deleted key with the version its delete took, written after the rows. It keeps versions from
- * repeating once the delete entries are compacted away (PROTOCOLS.md §10). Tables without a conflict
+ * repeating once the delete entries are compacted away (docs/protocol.md §10). Tables without a conflict
  * strategy have none, and a section of that name in an adopted file is left alone.
  */
 import { CorruptSnapshotError } from './corrupt.js';

@@ -1,5 +1,5 @@
 /**
- * Catching up with the log (PROTOCOLS.md §8): keep the current segment and offset, read to the
+ * Catching up with the log (docs/protocol.md §8): keep the current segment and offset, read to the
  * published end from the control record (never by file size while writers are live), follow a
  * SEAL to the next segment. Readers check every frame and never repair: damage ends the read
  * and is reported, the repair is recovery's job.

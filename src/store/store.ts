@@ -109,7 +109,7 @@ export class Store {
     if (!this.options.readOnly && (!meta || !tableId)) {
       // Creating or adopting: decide the table id and definition once, under the table lock.
       // The snapshot is written through `.sdn.tmp`, which another process's recovery deletes
-      // unless compact.lock is held (PROTOCOLS.md §9 step 2): so hold it too, taken first (§1 lock order).
+      // unless compact.lock is held (docs/protocol.md §9 step 2): so hold it too, taken first (§1 lock order).
       const compactLock = FileLock.for(paths.compactLock);
       await compactLock.acquire({ timeoutMs: this.options.lockTimeoutMs });
       const lock = FileLock.for(paths.lock);

@@ -1,5 +1,5 @@
 /**
- * Versioned tables (DESIGN.md "Versioning and conflicts", PROTOCOLS.md §10): every row carries
+ * Versioned tables (docs/versioning.md, docs/protocol.md §10): every row carries
  * `version` (1 on insert, +1 per write) and `last_modified` (ISO 8601). Each write runs on the
  * locked, caught-up path, resolves a conflict once, and logs the resulting row with its version,
  * so replay and the compactor never run a strategy. A delete logs the version it takes, which

@@ -8,7 +8,7 @@
  * segment a compactor deletes under a slow consumer is still read to its SEAL. The one case it
  * cannot cover is a segment created and deleted (two compactions later) while this process never
  * ran its event loop; then the iterator throws WATCH_GAP rather than skip or repeat anything.
- * Entries are committed, not necessarily durable (PROTOCOLS.md §8); spooled writes appear when drained.
+ * Entries are committed, not necessarily durable (docs/protocol.md §8); spooled writes appear when drained.
  *
  * Waking: a debounced fs.watch on the lock file (the control record is rewritten after every
  * append) and the wal directory (segments created and deleted), and a timer that polls the control

@@ -18,7 +18,7 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 /** Segment numbers are zero-padded to 20 digits (u64 max has 20), so names sort as numbers. */
 export const SEGMENT_NAME_DIGITS = 20;
 
-/** Suffix of a segment file; `<name>.tmp` while it is being created (PROTOCOLS.md §5 step 3). */
+/** Suffix of a segment file; `<name>.tmp` while it is being created (docs/protocol.md §5 step 3). */
 export const SEGMENT_SUFFIX = '.seg';
 
 /** Suffix of a segment file being created; such files are deleted by recovery. */
@@ -30,7 +30,7 @@ export const SEGMENT_HEADER_FIXED_BYTES = 6 + 2 + 4 + 8 + 16 + 2;
 /** Trailing u32 crc32 of every header byte before it. */
 export const SEGMENT_HEADER_CRC_BYTES = 4;
 
-/** Table names are at most 64 characters (PROTOCOLS.md §1); the header allows some slack for future names. */
+/** Table names are at most 64 characters (docs/protocol.md §1); the header allows some slack for future names. */
 export const MAX_HEADER_TABLE_NAME_BYTES = 1024;
 
 /** A header length field outside [min, max] is damage, not a reason to read megabytes. */

@@ -1,5 +1,5 @@
 /**
- * The control record: the first 64 bytes of `<table>.lock` (PROTOCOLS.md §3), a hint that
+ * The control record: the first 64 bytes of `<table>.lock` (docs/protocol.md §3), a hint that
  * readers poll instead of stat/readdir and that writers use to find the tail in O(1).
  * It is never fsynced and always checked (magic, version, CRC, boot id) before it is trusted.
  *

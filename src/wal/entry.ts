@@ -11,15 +11,15 @@ export type Row = { key: string; values?: Record<string, unknown> };
 
 /**
  * One logged write. `synced` is the highest offset of this segment the writing process knew
- * to be durable when it wrote the entry (PROTOCOLS.md §2); recovery uses it to tell a
+ * to be durable when it wrote the entry (docs/protocol.md §2); recovery uses it to tell a
  * power-loss hole from corruption. `spoolId` marks a write drained from the spool (§7).
  */
 export type PendingWrite = { operation: Operation; rows: Row[]; timestamp: number; synced: number; spoolId?: string };
 
-/** The last entry of a sealed segment: the log continues in segment `seal` (PROTOCOLS.md §5). */
+/** The last entry of a sealed segment: the log continues in segment `seal` (docs/protocol.md §5). */
 export type SealEntry = { seal: number };
 
-/** Filler written over a salvaged damaged range, so no offset moves (PROTOCOLS.md §8). */
+/** Filler written over a salvaged damaged range, so no offset moves (docs/protocol.md §8). */
 export type PadEntry = { pad: true };
 
 export type LogEntry = PendingWrite | SealEntry | PadEntry;

@@ -1,4 +1,4 @@
-/** The frame codec: `[u32 len][u32 hcrc][u32 pcrc][payload]`, CRCs bound to segment and offset (PROTOCOLS.md §2). */
+/** The frame codec: `[u32 len][u32 hcrc][u32 pcrc][payload]`, CRCs bound to segment and offset (docs/protocol.md §2). */
 import zlib from 'node:zlib';
 import { CRC_MASK_DELTA, DEFAULT_MAX_ENTRY_BYTES, FRAME_HEADER_BYTES } from './constants.js';
 import { writeU64 } from './u64.js';

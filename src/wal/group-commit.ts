@@ -1,5 +1,5 @@
 /**
- * Group commit (PROTOCOLS.md §4 step 7): batches written while an fdatasync is in flight
+ * Group commit (docs/protocol.md §4 step 7): batches written while an fdatasync is in flight
  * share the next one. A batch is acknowledged only by an fdatasync this process issued
  * after the batch's write returned; a failed fdatasync rejects everything it was to cover
  * and is never retried to acknowledge them (the kernel may have dropped the dirty pages).

@@ -1,5 +1,5 @@
 /**
- * The table lock (PROTOCOLS.md §1): an in-process FIFO mutex in front of a non-blocking flock
+ * The table lock (docs/protocol.md §1): an in-process FIFO mutex in front of a non-blocking flock
  * on one fd per lock file per process. Waiting never blocks the event loop (no blocking
  * flockSync) and never parks a thread in libuv's pool (no async flock): a blocked pool would
  * also block the fsync whose completion lets the holder release — a deadlock.
@@ -16,7 +16,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /**
  * How a waiter waits (docs/locking.md, "Waiting"): retry on setImmediate for `spinUs` (most holds
  * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs` (at most 10 ms, the timer
- * fallback of PROTOCOLS.md §1). After `announceAfterMs` it counts itself in the waiter slot, and
+ * fallback of docs/protocol.md §1). After `announceAfterMs` it counts itself in the waiter slot, and
  * a process that just released the lock and sees it there steps aside for one sleep.
  * `SDNWAL_LOCK_WAIT=spinUs,minMs,maxMs,announceMs` overrides it for measurement (bench/); not an API.
  */
@@ -130,7 +130,7 @@ interface Waiter {
  * The lock of one file, shared by everything in this process that locks that file. Its descriptor
  * is open only while someone uses it: a holder, a waiter, or a user that `retain()`ed it (a table's
  * log writer); it is closed when the last of them lets go, and after every flock the descriptor
- * is checked to still name the file (PROTOCOLS §1, "The lock knows its file").
+ * is checked to still name the file (docs/protocol.md §1, "The lock knows its file").
  */
 export class FileLock {
   private static readonly instances = new Map<string, FileLock>();

@@ -1,4 +1,4 @@
-/** Table names and the file paths of a table inside a store directory (PROTOCOLS.md §1). */
+/** Table names and the file paths of a table inside a store directory (docs/protocol.md §1). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError, UnsafePathError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Moving damaged log bytes to quarantine/ before cutting them off (PROTOCOLS.md §9 step 6):
+ * Moving damaged log bytes to quarantine/ before cutting them off (docs/protocol.md §9 step 6):
  * bytes are never just dropped. The file name is deterministic, so a re-run after a crash
  * rewrites the same file instead of making a second copy.
  */

@@ -1,7 +1,7 @@
 /**
  * The segment reader: checks every frame's CRCs, delivers entries in order, and reports
  * damage (offset, bytes, reason, classification) instead of throwing; the caller (recovery,
- * a reader, salvage) decides the policy (PROTOCOLS.md §8). It never writes.
+ * a reader, salvage) decides the policy (docs/protocol.md §8). It never writes.
  */
 import fs from 'node:fs';
 import { io, openInStore } from '../io.js';

@@ -1,5 +1,5 @@
 /**
- * Replay rules of log entries onto a table state (DESIGN.md "Log entries"); no table state is
+ * Replay rules of log entries onto a table state (docs/protocol.md §6, "Replay rules"); no table state is
  * needed to append, so these rules decide what a write means: insert of an existing key
  * replaces the row, update of a missing key is ignored, delete of a missing key does nothing.
  * A versioned table's delete entry carries the deleted row's last version (`values.version`); replay

@@ -1,4 +1,4 @@
-/** Walking a segment's frames: deliver entries in order, resync after damage, classify it (PROTOCOLS.md §8). */
+/** Walking a segment's frames: deliver entries in order, resync after damage, classify it (docs/protocol.md §8). */
 import { DEFAULT_MAX_ENTRY_BYTES, FRAME_HEADER_BYTES } from './constants.js';
 import { EntryDecodeError, type LogEntry, decodeEntry, isSeal, isWrite } from './entry.js';
 import { type FrameResult, decodeFrame, headerCrc } from './frame.js';
@@ -92,7 +92,7 @@ type Tracked = {
 
 export type FramesResult = Pick<ScanResult, 'end' | 'lastEnd' | 'frames' | 'sealedNext' | 'damage'>;
 
-/** Walk the frames in `[from, w.limit)`: deliver, resync, classify (PROTOCOLS.md §8). */
+/** Walk the frames in `[from, w.limit)`: deliver, resync, classify (docs/protocol.md §8). */
 export function scanFrames(w: ReadWindow, from: number, opts: ScanOptions): FramesResult {
   const max = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
   const segNo = opts.segNo;

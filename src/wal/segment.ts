@@ -114,7 +114,7 @@ export class SegmentExistsError extends SdnwalError {
 }
 
 /**
- * PROTOCOLS.md §5 step 3: write `<name>.tmp` with the header, fdatasync it, rename it to
+ * docs/protocol.md §5 step 3: write `<name>.tmp` with the header, fdatasync it, rename it to
  * `<name>`, fsync the directory. The caller holds the table lock and has created `walDir`.
  * Refuses to replace an existing segment (its frames may be acknowledged writes).
  * Returns the segment's path.

@@ -1,5 +1,5 @@
 /**
- * The spool `db/<table>.spool/` (PROTOCOLS.md §7): writes queued when the table lock was not had
+ * The spool `db/<table>.spool/` (docs/protocol.md §7): writes queued when the table lock was not had
  * in time, one file per write, FIFO by name, drained exactly once by the next lock holder.
  *
  * File names in the directory:

@@ -1,5 +1,5 @@
 /**
- * Finding the tail of a table's log under the table lock (PROTOCOLS.md §4 step 4, §5):
+ * Finding the tail of a table's log under the table lock (docs/protocol.md §4 step 4, §5):
  * cheap from the control record when it is of this boot, a scan of the active segment
  * otherwise. A torn tail or unsynced hole is quarantined and cut before anything is appended;
  * an interrupted roll is finished. Corruption stops with CORRUPT_LOG.
@@ -95,7 +95,7 @@ function validate(ctx: TailContext, seg: ActiveSegment, from: number | undefined
     quarantined.push(cutTail(ctx.paths.quarantine, ctx.paths.table, seg.segNo, seg.fd, damage.offset, `${damage.kind}: ${damage.reason}`));
   }
   if (r.sealedNext !== undefined) {
-    // A roll that died after its SEAL: finish it (PROTOCOLS.md §5, last paragraph). The dead
+    // A roll that died after its SEAL: finish it (docs/protocol.md §5, last paragraph). The dead
     // roller may not have synced its SEAL, so sync it before anything goes into N+1.
     fdatasyncSegment(seg.fd, seg.path);
     ensureSegment(ctx, r.sealedNext);

@@ -1,5 +1,5 @@
 /**
- * The log writer of one table in this process (PROTOCOLS.md §4, §5, §7): an in-process batcher in
+ * The log writer of one table in this process (docs/protocol.md §4, §5, §7): an in-process batcher in
  * front of the table lock takes everything queued as one write, finds the tail, drains the spool,
  * writes, publishes the new end in the control record, releases, and then acknowledges per sync
  * mode (group commit for 'always').
@@ -354,7 +354,7 @@ export class LogWriter {
     tail.control = this.lastControl = publishControl(this.lock.fd, tail.control, activeSeg, publishedEnd);
   }
 
-  /** Seal the active segment and start the next one (PROTOCOLS.md §5). Lock held. */
+  /** Seal the active segment and start the next one (docs/protocol.md §5). Lock held. */
   private rollAt(tail: Tail): Tail {
     const n = tail.seg.segNo;
     this.writeFrames(tail, [encodeEntry({ seal: n + 1 })], false);

@@ -1,5 +1,5 @@
 /**
- * Crash tests with real processes (PROTOCOLS.md §12): writer children (sync 'always', many
+ * Crash tests with real processes (docs/protocol.md §12): writer children (sync 'always', many
  * appends in flight) and a compactor child are SIGKILLed at random moments; the store is then
  * recovered and reopened, and every acknowledged write must be there exactly as acknowledged,
  * nothing doubled, nothing that was never written. SDNWAL_CRASH_ROUNDS=N asks for N crashes.

@@ -1,4 +1,4 @@
-// The 24 real SDN files (test/fixtures/sdn/corpus, copied from ../shared/sdn-corpus): 23 parse with real values, 1 fails at its line.
+// The 24 real SDN files (test/fixtures/sdn/corpus; provenance in its README): 23 parse with real values, 1 fails at its line.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

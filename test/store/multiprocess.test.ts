@@ -53,7 +53,7 @@ describe('several processes appending to one table', () => {
   });
 
   it("creating a table holds compact.lock, so another process's recovery never deletes its temp snapshot", async () => {
-    // Recovery deletes `<table>.sdn.tmp` unless compact.lock is held (PROTOCOLS.md §9 step 2).
+    // Recovery deletes `<table>.sdn.tmp` unless compact.lock is held (docs/protocol.md §9 step 2).
     const dir = tmpDir();
     const holder = spawn(process.execPath, [holdLock, path.join(dir, 'fresh.compact.lock')], { stdio: ['pipe', 'pipe', 'inherit'] });
     const line = (want: string): Promise<void> => new Promise((resolve) => holder.stdout.on('data', (c) => String(c).includes(want) && resolve()));

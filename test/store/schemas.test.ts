@@ -5,7 +5,7 @@ import { FEATURE_COLUMNS, FeatureSchema, openStore, simpleTables, TASK_COLUMNS, 
 import { parse } from '../../src/sdn/index.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-// Verbatim copies of ../shared/sdn-corpus (see its README for provenance and license).
+// Verbatim copies of files of test/fixtures/sdn/corpus (see its README for provenance and license).
 const corpus = path.resolve(import.meta.dirname, '../fixtures/sdn/corpus');
 const files = {
   todo: { file: 'doc__todo__todo_db.sdn', section: 'todos', schema: TodoSchema, columns: TODO_COLUMNS, rows: 63 },

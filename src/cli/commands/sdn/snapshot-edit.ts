@@ -1,6 +1,6 @@
 /**
  * `sdn set|fmt` on a table's own snapshot (`db/<table>.sdn` written by sdnwal): the edit holds the
- * table's compact.lock (PROTOCOLS.md §9), so no compaction overwrites it or races its temp file,
+ * table's compact.lock (docs/protocol.md §9), so no compaction overwrites it or races its temp file,
  * and the snapshot is rewritten by the snapshot writer, so its meta, row count and rows CRC stay
  * true and readers and recovery accept it.
  */

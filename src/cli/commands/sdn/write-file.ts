@@ -9,7 +9,7 @@ import { UserError } from '../../command.js';
  * crash leaves the old or the new file, never half of one. A symlink is followed, so the link
  * stays a link and its target is replaced.
  * A store table's own snapshot never comes here: snapshot-edit.ts rewrites it under the table's
- * compact.lock (PROTOCOLS.md §9).
+ * compact.lock (docs/protocol.md §9).
  */
 export function replaceFile(file: string, text: string): void {
   let target: string;
