@@ -38,20 +38,34 @@ export interface Command {
   run?(ctx: CommandContext): Promise<number>;
 }
 
-/** A user error with the exit code to leave with; never printed with a stack trace. */
+/**
+ * A user error with the exit code to leave with and a stable `code` for `--json` (messages may
+ * change, codes may not); never printed with a stack trace. Own enumerable fields of a subclass
+ * (numbers, strings) are added to the `--json` error object.
+ */
 export class UserError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT_FAILURE) {
+  readonly code: string;
+  constructor(message: string, exitCode: number = EXIT_FAILURE, code = 'FAILED') {
     super(message);
     this.name = 'UserError';
     this.exitCode = exitCode;
+    this.code = code;
   }
 }
 
 export class UsageError extends UserError {
   constructor(message: string) {
-    super(message, EXIT_USAGE);
+    super(message, EXIT_USAGE, 'USAGE');
     this.name = 'UsageError';
+  }
+}
+
+/** No such store, table, row or value: the user's path or key, not damage. */
+export class NotFoundError extends UserError {
+  constructor(message: string) {
+    super(message, EXIT_FAILURE, 'NOT_FOUND');
+    this.name = 'NotFoundError';
   }
 }
 

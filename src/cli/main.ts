@@ -1,8 +1,8 @@
 /** The CLI as a function: `cli(argv, streams)` resolves to the exit code; bin/sdnwal.js is a thin wrapper. */
 import { parseArgs } from 'node:util';
-import { SdnwalError, SdnParseError } from '../errors.js';
-import { type Command, type Streams, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, UserError, writeLine } from './command.js';
+import { type Command, type Streams, EXIT_OK, EXIT_USAGE, UsageError, writeLine } from './command.js';
 import { commands } from './commands.js';
+import { reportError } from './errors.js';
 
 const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
@@ -29,27 +29,14 @@ export const MAIN_HELP = (): string =>
     ...commands.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`),
     '',
     'Exit codes: 0 ok, 1 failure or damage found, 2 bad usage. `sdnwal <command> --help` for more.',
+    'With --json a failure (exit 1) also prints {"error":{"code","message","exitCode",...}} on stdout.',
     '',
   ].join('\n');
 
-function reportError(err: unknown, io: Streams, debug: boolean): number {
-  if (debug && err instanceof Error && err.stack) writeLine(io.stderr, err.stack);
-  if (err instanceof SdnParseError) {
-    writeLine(io.stderr, `error: ${err.message}`);
-    writeLine(io.stderr, err.excerpt);
-    return EXIT_FAILURE;
-  }
-  if (err instanceof UserError) {
-    writeLine(io.stderr, `error: ${err.message}`);
-    return err.exitCode;
-  }
-  if (err instanceof SdnwalError) {
-    writeLine(io.stderr, `error: ${err.message} (${err.code})`);
-    return EXIT_FAILURE;
-  }
-  const msg = err instanceof Error ? err.message : String(err);
-  writeLine(io.stderr, `error: ${msg}${debug ? '' : ' (run with --debug for a stack trace)'}`);
-  return EXIT_FAILURE;
+/** `--json` among the options (not after `--`): a failure is then reported as JSON too. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 async function runCommand(cmd: Command, argv: string[], io: Streams, prefix: string): Promise<number> {
@@ -93,6 +80,7 @@ export async function cli(argv: string[], io: Streams): Promise<number> {
     if (!cmd) throw new UsageError(`unknown command: ${name} (see sdnwal --help)`);
     return await runCommand(cmd, rest, io, `sdnwal ${name}`);
   } catch (err) {
-    return reportError(err, io, debug);
+    // The one place a command's error becomes an exit code (and, with --json, an object on stdout).
+    return reportError(err, io, { debug, json: wantsJson(argv) });
   }
 }

@@ -5,7 +5,8 @@ import { SdnwalError } from '../../errors.js';
 import { openStore } from '../../store/store.js';
 import { InvalidTableNameError, type TablePaths, tablePaths } from '../../wal/paths.js';
 import type { SyncMode } from '../../store/options.js';
-import { type Command, type CommandContext, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { describeError } from '../errors.js';
 import { type Batcher, createBatcher } from '../util/batcher.js';
 import { NdjsonLineError, parseRecordLine, readLines } from '../util/lines.js';
 import { createProgress } from '../util/progress.js';
@@ -79,12 +80,31 @@ async function appendLines(input: Readable, batcher: Batcher<Record<string, unkn
   await batcher.flush();
 }
 
+/**
+ * A line or batch that failed, with what --json needs to resume: the code (INVALID_LINE for a
+ * line that is not a JSON object, else the store's: INVALID_RECORD, LOCK_TIMEOUT…), the table,
+ * how many records were acknowledged before it, and whether the failing batch was written.
+ */
+class AppendFailure extends UserError {
+  constructor(
+    message: string,
+    code: string,
+    readonly table: string,
+    readonly acknowledged: number,
+    readonly failingBatchWritten: 'no' | 'unknown',
+  ) {
+    super(message, EXIT_FAILURE, code);
+    this.name = 'AppendFailure';
+  }
+}
+
 /** The error for a line or batch that failed, saying what was acknowledged before it. */
 function failure(err: NdjsonLineError | BatchError, acknowledged: number, name: string): UserError {
   // Rejected before any byte was written, or (I/O, lock) an outcome the store cannot know.
   const rejected = err instanceof NdjsonLineError || (err.cause instanceof SdnwalError && REJECTED_BEFORE_WRITE.has(err.cause.code));
   const fate = rejected ? 'the failing batch was not written' : 'the failing batch may or may not have been written';
-  return new UserError(`${err.message}; ${acknowledged} record(s) in earlier batches were appended to ${name} and acknowledged, ${fate}`);
+  const code = err instanceof NdjsonLineError ? 'INVALID_LINE' : describeError(err.cause).code;
+  return new AppendFailure(`${err.message}; ${acknowledged} record(s) in earlier batches were appended to ${name} and acknowledged, ${fate}`, code, name, acknowledged, rejected ? 'no' : 'unknown');
 }
 
 /** Say how many records were acknowledged before a signal stopped the append; the exit code a shell gives that signal. */
@@ -178,7 +198,9 @@ options:
   --columns a,b,c      the table's columns, in order (records with others are rejected)
   --sync MODE          always (default: each batch durable before the next), batch, none
   --batch N            records per batch (default ${DEFAULT_BATCH})
-  --json               print {"table","appended"} instead of a sentence
+  --json               print {"table","appended"} instead of a sentence; a failure prints
+                       {"error":{"code","message","exitCode","table","acknowledged",
+                       "failingBatchWritten":"no"|"unknown"}}
 
 On a line that is not a JSON object, or a record the table rejects, append stops with exit 1
 and says so with its line number. Every record is checked before its batch is written, so the

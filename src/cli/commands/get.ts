@@ -1,5 +1,5 @@
 /** `sdnwal get`: one row by key, as `column: value` lines or (--json) a JSON object. */
-import { type Command, type CommandContext, EXIT_OK, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_OK, NotFoundError, needPositionals, writeJson, writeLine } from '../command.js';
 import { withReadOnlyTable } from '../util/open.js';
 
 const USAGE = 'sdnwal get <dir> <table> <key> [--json]';
@@ -12,7 +12,7 @@ function show(v: unknown): string {
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name, key] = needPositionals(ctx, 3, 3, USAGE) as [string, string, string];
   const row = await withReadOnlyTable(dir, name, (t) => t.get(key));
-  if (row === undefined) throw new UserError(`no row with key ${JSON.stringify(key)} in table ${name}`);
+  if (row === undefined) throw new NotFoundError(`no row with key ${JSON.stringify(key)} in table ${name}`);
   if (ctx.values.json) writeJson(ctx.io.stdout, row);
   else for (const [col, v] of Object.entries(row)) writeLine(ctx.io.stdout, `${col}: ${show(v)}`);
   return EXIT_OK;

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { SdnwalError } from '../../errors.js';
 import { formatRecoveryReport, recover, type RecoveryProgress } from '../../recovery/index.js';
 import type { RecoveryPolicy } from '../../store/options.js';
-import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, UsageError, needPositionals, writeJson, writeLine } from '../command.js';
+import { describeError, errorObject, locateInStore } from '../errors.js';
 import { createProgress } from '../util/progress.js';
 
 const USAGE = 'sdnwal recover <dir> [--dry-run] [--salvage] [--strict] [--json]';
@@ -16,18 +17,21 @@ function policyOf(ctx: CommandContext): RecoveryPolicy {
 async function run(ctx: CommandContext): Promise<number> {
   const [dir] = needPositionals(ctx, 1, 1, USAGE) as [string];
   const policy = policyOf(ctx);
-  if (!fs.existsSync(dir)) throw new UserError(`no store at ${dir}`);
+  if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
   const progress = createProgress({ stream: ctx.io.stderr, tty: ctx.tty, label: 'recover', unit: 'bytes scanned' });
   let report;
   try {
     report = await recover(dir, { dryRun: Boolean(ctx.values['dry-run']), policy, onProgress: (p: RecoveryProgress) => progress.update(p.bytesDone, p.bytesTotal) });
   } catch (err) {
-    // Damage recovery will not repair under this policy: still one JSON answer for scripts.
+    // Damage recovery will not repair under this policy: the one JSON answer keeps the report's
+    // `ok`, with the error object every --json failure has (and the text on stderr, as always).
     if (ctx.values.json && err instanceof SdnwalError) {
-      writeJson(ctx.io.stdout, { ok: false, error: { code: err.code, message: err.message } });
-      return EXIT_FAILURE;
+      const info = describeError(err);
+      writeLine(ctx.io.stderr, `error: ${info.text}`);
+      writeJson(ctx.io.stdout, { ok: false, error: errorObject(info) });
+      return info.exitCode;
     }
-    throw err;
+    throw locateInStore(err, dir);
   } finally {
     progress.finish();
   }

@@ -10,6 +10,7 @@ import { scanSegment } from '../../wal/reader.js';
 import { readWalDir } from '../../wal/segment.js';
 import { segmentPath } from '../../wal/tail.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, needPositionals, writeJson, writeLine } from '../command.js';
+import { locateInStore } from '../errors.js';
 import { openReadOnly } from '../util/open.js';
 
 const USAGE = 'sdnwal stats <dir> [--json]';
@@ -137,6 +138,8 @@ async function run(ctx: CommandContext): Promise<number> {
     for (const name of store.listTables()) {
       all.push(await tableStats(store.dir, name, async () => (await store.table(name)).count()));
     }
+  } catch (err) {
+    throw locateInStore(err, dir);
   } finally {
     await store.close();
   }

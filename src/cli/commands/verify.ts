@@ -1,14 +1,17 @@
 /** `sdnwal verify`: check a store without changing it; exit 1 if anything is wrong. */
 import fs from 'node:fs';
 import { formatVerifyReport, verify } from '../../recovery/index.js';
-import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, UserError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, needPositionals, writeJson, writeLine } from '../command.js';
+import { locateInStore } from '../errors.js';
 
 const USAGE = 'sdnwal verify <dir> [--json]';
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir] = needPositionals(ctx, 1, 1, USAGE) as [string];
-  if (!fs.existsSync(dir)) throw new UserError(`no store at ${dir}`);
-  const report = await verify(dir);
+  if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
+  const report = await verify(dir).catch((err: unknown) => {
+    throw locateInStore(err, dir);
+  });
   if (ctx.values.json) writeJson(ctx.io.stdout, report);
   else writeLine(ctx.io.stdout, formatVerifyReport(report));
   return report.ok ? EXIT_OK : EXIT_FAILURE;

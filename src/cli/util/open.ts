@@ -2,11 +2,12 @@
 import { SdnwalError } from '../../errors.js';
 import { openStore, type Store } from '../../store/store.js';
 import type { Table } from '../../store/table.js';
-import { UserError } from '../command.js';
+import { NotFoundError } from '../command.js';
+import { locateInStore } from '../errors.js';
 
 /** Turn "not there" into a plain user error (exit 1, no code suffix): it is the user's path, not damage. */
 function notFound(err: unknown): never {
-  if (err instanceof SdnwalError && err.code === 'NOT_FOUND') throw new UserError(err.message);
+  if (err instanceof SdnwalError && err.code === 'NOT_FOUND') throw new NotFoundError(err.message);
   throw err;
 }
 
@@ -30,6 +31,9 @@ export async function withReadOnlyTable<T>(dir: string, name: string, fn: (table
       notFound(err);
     }
     return await fn(table, store);
+  } catch (err) {
+    // A file of the wrong kind in the table (db/t.sdn a directory) is named, not left as a bare EISDIR.
+    throw locateInStore(err, dir, [name]);
   } finally {
     await store.close();
   }

@@ -1,6 +1,6 @@
 /** `sdnwal sdn get <file|-> <path>`: print the value at a dotted path (`a.b.0.c`). */
 import { parseDocument, stringify, type SdnValue } from '../../../sdn/index.js';
-import { type Command, EXIT_OK, UsageError, UserError, needPositionals, writeLine } from '../../command.js';
+import { type Command, EXIT_OK, NotFoundError, UsageError, needPositionals, writeLine } from '../../command.js';
 import { readSource } from './input.js';
 import { toJsonText } from './json-out.js';
 
@@ -26,7 +26,7 @@ export const getCommand: Command = {
     if (path === '') throw new UsageError(`the path is empty; usage: ${usage}`);
     const doc = parseDocument(await readSource(file, ctx.io.stdin));
     const value = doc.get(path);
-    if (value === undefined) throw new UserError(`no value at path ${JSON.stringify(path)} in ${file}`);
+    if (value === undefined) throw new NotFoundError(`no value at path ${JSON.stringify(path)} in ${file}`);
     writeLine(ctx.io.stdout, ctx.values.json ? toJsonText(value, 0) : showValue(value, path));
     return EXIT_OK;
   },

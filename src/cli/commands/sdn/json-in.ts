@@ -1,6 +1,6 @@
 /** Reading JSON for `from-json` and `set --json`: exact numbers, and errors with line and column. */
 import { caretExcerpt, lineColumn } from '../../../errors.js';
-import { UserError } from '../../command.js';
+import { EXIT_FAILURE, UserError } from '../../command.js';
 
 /**
  * Parses JSON (RFC 8259) like JSON.parse, with two differences. A number JSON.parse would change —
@@ -32,7 +32,7 @@ class JsonReader {
 
   fail(reason: string, at = this.pos): never {
     const { line, column } = lineColumn(this.text, at);
-    throw new UserError(`invalid JSON in ${this.name}: ${reason} at line ${line}, column ${column}\n${caretExcerpt(this.text, at)}`);
+    throw new UserError(`invalid JSON in ${this.name}: ${reason} at line ${line}, column ${column}\n${caretExcerpt(this.text, at)}`, EXIT_FAILURE, 'JSON_PARSE');
   }
 
   space(): void {

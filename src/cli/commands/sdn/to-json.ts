@@ -4,7 +4,7 @@ import { type Command, EXIT_OK, needPositionals, writeLine } from '../../command
 import { readSource } from './input.js';
 import { toJsonText } from './json-out.js';
 
-const usage = 'sdnwal sdn to-json <file|-> [--compact]';
+const usage = 'sdnwal sdn to-json <file|-> [--compact] [--json]';
 
 export const toJsonCommand: Command = {
   name: 'to-json',
@@ -16,8 +16,12 @@ export const toJsonCommand: Command = {
     '',
     'options:',
     '  --compact   one line',
+    '  --json      the output is JSON already and stays the same (no wrapper: the value itself);',
+    '              accepted like on every reporting command, so a failure also prints',
+    '              {"error":{"code","message","exitCode",...}} on stdout',
   ].join('\n'),
-  options: { compact: { type: 'boolean' } },
+  // --json changes nothing here: main.ts reports a failure as JSON for every command given it.
+  options: { compact: { type: 'boolean' }, json: { type: 'boolean' } },
   async run(ctx) {
     const [file] = needPositionals(ctx, 1, 1, usage);
     const value = parse(await readSource(file, ctx.io.stdin));

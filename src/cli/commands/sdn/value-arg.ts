@@ -1,7 +1,7 @@
 /** The `<value>` argument of `sdn set`: an SDN inline value (`42`, `true`, `"text"`, `[1, 2]`, `{a: 1}`) or, with --json, JSON. */
 import { SdnParseError } from '../../../errors.js';
 import { parse, type SdnValue } from '../../../sdn/index.js';
-import { UserError } from '../../command.js';
+import { EXIT_FAILURE, UserError } from '../../command.js';
 import { parseJsonExact } from './json-in.js';
 
 const KEY = 'v';
@@ -24,11 +24,11 @@ export function parseValueArg(text: string, json: boolean): SdnValue {
   } catch (e) {
     if (!(e instanceof SdnParseError)) throw e;
     // Positions are given within the value itself, without the `v = ` the parser saw.
-    throw new UserError(`invalid value ${JSON.stringify(text)}: ${e.reason} at column ${Math.max(1, e.column - PREFIX.length)}`);
+    throw new UserError(`invalid value ${JSON.stringify(text)}: ${e.reason} at column ${Math.max(1, e.column - PREFIX.length)}`, EXIT_FAILURE, 'INVALID_VALUE');
   }
   const keys = Object.keys(doc);
   if (keys.length !== 1 || keys[0] !== KEY) {
-    throw new UserError(`invalid value ${JSON.stringify(text)}: expected one value`);
+    throw new UserError(`invalid value ${JSON.stringify(text)}: expected one value`, EXIT_FAILURE, 'INVALID_VALUE');
   }
   return doc[KEY];
 }
