@@ -9,9 +9,10 @@ export { simpleTables, TodoSchema, FeatureSchema, TaskSchema, TODO_COLUMNS, FEAT
 export { VERSION_COLUMN, LAST_MODIFIED_COLUMN, type UpdateResult } from './store/versioning.js';
 export { WatchGapError, type WatchEntry, type WatchOptions } from './store/watch.js';
 export { recover, verify, formatRecoveryReport, formatVerifyReport, type RecoverOptions, type RecoveryReport, type TableRecovery, type VerifyOptions, type VerifyReport, type TableVerify, type Finding } from './recovery/index.js';
-// ReedBase parity: the table lock and the write queue on their own (DESIGN.md, Spool).
+// ReedBase parity: the table lock and the write queue on their own (docs/locking.md, "Spool"; docs/protocol.md §1, §7).
 export { FileLock, acquireLock, isLocked, waitForUnlock } from './wal/lock.js';
 export { Spool, QueueFullError } from './wal/spool.js';
 export { tablePaths, type TablePaths } from './wal/paths.js';
 export type { PendingWrite, Row, Operation } from './wal/entry.js';
 export type { CompactReport } from './snapshot/compactor.js';
+export { toCsv, csvHeader, CSV_EOL } from './store/csv.js';

@@ -16,6 +16,7 @@ const expected: string[][] = [
   ["id: 't1'", "status: 'done'", '} 1'],
   ['"# config\\nport: 9090  # the port\\n"'],
   ['CONFLICT', "insert [ 'd1' ]", "update [ 'd1' ]"],
+  ['id,title,tags,done\r\n', 't1,"Fix ""parser"", again","[""p1"",""core""]",false\r\n', 't2,Write docs,,\r\n'],
 ];
 
 describe('README examples', () => {

@@ -18,6 +18,7 @@ function skipInlineSpace(lx: Lexer): void {
     } else if (c === HASH) {
       const b = p > 0 ? t.charCodeAt(p - 1) : LF;
       if (b !== SPACE && b !== TAB && b !== LF && b !== CR) break;
+      lx.comments?.add(p);
       const nl = t.indexOf('\n', p);
       p = nl < 0 ? lx.len : nl + 1;
     } else break;
@@ -123,6 +124,10 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
   const obj: SdnObject = {};
   let repeated: Set<string> | null = null;
   let commas = 0;
+  // Comments seen while trying are kept only if the line does read as pairs.
+  const comments = lx.comments;
+  if (comments) lx.comments = new Set();
+  let read = false;
   try {
     for (;;) {
       lx.skipSpaces();
@@ -151,9 +156,14 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
       if (lx.atLineEnd()) break;
       throw new Error('not pairs');
     }
+    read = commas > 0;
   } catch {
     lx.pos = start;
     return undefined;
+  } finally {
+    const tried = lx.comments;
+    lx.comments = comments;
+    if (comments && tried && read) for (const c of tried) comments.add(c);
   }
   if (commas === 0) {
     lx.pos = start;

@@ -44,6 +44,11 @@ export class Lexer {
   readonly text: string;
   readonly len: number;
   pos = 0;
+  /**
+   * When set (parseDocument's CST mode), the offset of the `#` of every comment the scanners
+   * skip, so a formatter can put comments back; null otherwise, costing one check per comment.
+   */
+  comments: Set<number> | null = null;
 
   constructor(text: string) {
     this.text = text;
@@ -94,6 +99,7 @@ export class Lexer {
     if (p < this.len) {
       const c = t.charCodeAt(p);
       if (c === HASH && this.atLineEnd()) {
+        this.comments?.add(p);
         const nl = t.indexOf('\n', p);
         p = nl < 0 ? this.len : nl;
       } else if (c === CR && (p + 1 === this.len || t.charCodeAt(p + 1) === LF)) {

@@ -11,6 +11,8 @@ import { readTextBlock } from './text-block.js';
 export interface ParseResult {
   value: SdnObject;
   cst: CstMap | null;
+  /** With `cst`: the offset of every comment's `#`, ascending. */
+  comments: number[];
 }
 
 /** Parses a whole document; with `cst`, also records where every entry, item and row sits. */
@@ -39,6 +41,7 @@ class Parser {
   constructor(text: string, cst: boolean) {
     this.lx = new Lexer(text);
     this.cst = cst;
+    if (cst) this.lx.comments = new Set();
     if (text.charCodeAt(0) === 0xfeff) this.lx.pos = 1; // a UTF-8 byte order mark is not content
   }
 
@@ -78,7 +81,8 @@ class Parser {
       else repeated = setKey(target, key, value, repeated);
       if (sectionEntry) sectionEntry.end = this.lastEnd;
     }
-    return { value: root, cst: this.cst ? rootNode : null };
+    const comments = this.lx.comments ? [...this.lx.comments].sort((a, b) => a - b) : [];
+    return { value: root, cst: this.cst ? rootNode : null, comments };
   }
 
   /**
@@ -108,6 +112,7 @@ class Parser {
         const d = j < len ? t.charCodeAt(j) : -1;
         const blank = d === -1 || d === LF || d === HASH || (d === CR && (j + 1 === len || t.charCodeAt(j + 1) === LF));
         if (blank) {
+          if (d === HASH) lx.comments?.add(j);
           p = lineEndAfter(t, j);
           continue;
         }

@@ -1,7 +1,8 @@
 /** `sdnwal sdn fmt <file|->`: rewrite a file in the writer profile, or with --check only report whether it is. */
 import { isDeepStrictEqual } from 'node:util';
 import { SdnwalError } from '../../../errors.js';
-import { parse, stringify } from '../../../sdn/index.js';
+import { formatKeepingComments } from '../../../sdn/format.js';
+import { parse } from '../../../sdn/index.js';
 import { type Command, EXIT_FAILURE, EXIT_OK, needPositionals, writeJson, writeLine } from '../../command.js';
 import { readSource, STDIN } from './input.js';
 import { tableSnapshotMeta } from './snapshot-edit.js';
@@ -16,7 +17,8 @@ export const fmtCommand: Command = {
   help: [
     'The writer profile: LF and a final newline, 4-space indent, every string quoted, floats with',
     'a `.`. A file is replaced atomically; `-` reads stdin and prints the result.',
-    'Comments are not part of the value and are not kept.',
+    'Comments are kept: an own-line comment stays above the line it preceded (re-indented), a',
+    'trailing one after its line; a comment inside a value the writer puts on one line moves above it.',
     "A store table's own snapshot (db/<table>.sdn) is left as the snapshot writer wrote it.",
     '',
     'options:',
@@ -48,12 +50,13 @@ export const fmtCommand: Command = {
 };
 
 /**
- * The writer-profile text of `text`. The output is parsed back and compared before anything is
- * written: a rewrite that would change the value is refused, so fmt can never lose data.
+ * The writer-profile text of `text`, comments kept. The output is parsed back and compared before
+ * anything is written: a rewrite that would change the value (or drop a comment, checked by
+ * formatKeepingComments) is refused, so fmt can never lose data.
  */
 export function format(text: string): string {
   const value = parse(text);
-  const out = stringify(value);
+  const out = formatKeepingComments(text);
   if (!isDeepStrictEqual(parse(out), value)) {
     throw new SdnwalError('SDN_STRINGIFY', 'fmt refused: the formatted text would not read back as the same value; the file is unchanged');
   }
