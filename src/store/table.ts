@@ -68,6 +68,7 @@ export class Table<R extends Record_ = Record_> {
   }
 
   private guard(what: string): LogWriter {
+    this.checkOpen(what);
     if (holding.getStore()?.has(this.paths.lock)) throw new SdnwalError('REENTRANT', `${what} on table ${this.name} from inside its own modify(): the table lock is already held by this call`);
     if (!this.writer) throw new SdnwalError('INVALID_OPTION', `table ${this.name} is open read-only`);
     return this.writer;
@@ -154,8 +155,14 @@ export class Table<R extends Record_ = Record_> {
     return out.result;
   }
 
+  /** Every method of a closed table is CLOSED (reads too: its store let go of its files). */
+  private checkOpen(what: string): void {
+    if (this.closed.signal.aborted) throw new SdnwalError('CLOSED', `table ${this.name} is closed (${what} after store.close())`);
+  }
+
   /** @internal The caught-up state. */
   state(): Map<string, Record_> {
+    this.checkOpen('a read');
     this.catchUp();
     return this.rows!;
   }
@@ -198,6 +205,7 @@ export class Table<R extends Record_ = Record_> {
    * logged above it, else the snapshot's keys and the logged writes' keys (no rows are built).
    */
   async count(): Promise<number> {
+    this.checkOpen('count');
     if (!this.rows) {
       const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
       if (n !== undefined) return n;
@@ -209,6 +217,7 @@ export class Table<R extends Record_ = Record_> {
 
   /** Fold the log into a fresh snapshot now (as `sdnwal compact`). */
   async compact(): Promise<CompactReport> {
+    this.checkOpen('compact');
     const w = this.guard('compact');
     await w.flush();
     const report = await compactTable(this.paths, w, { force: true, key: this.key, inWorker: true });
@@ -240,6 +249,7 @@ export class Table<R extends Record_ = Record_> {
    * Each write is yielded exactly once, across rolls and compactions (see src/store/watch.ts).
    */
   watch(opts: WatchOptions = {}): AsyncIterableIterator<WatchEntry> {
+    // A closed table's watch() is an iterator that has ended (a `for await` simply stops).
     return new LogWatcher(this.paths, this.identity, opts, this.closed.signal);
   }
 
