@@ -6,7 +6,7 @@ const USAGE = 'sdnwal count <dir> <table> [--json]';
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name] = needPositionals(ctx, 2, 2, USAGE) as [string, string];
-  const count = await withReadOnlyTable(dir, name, (t) => t.count());
+  const count = await withReadOnlyTable(dir, name, (t) => t.count(), (line) => writeLine(ctx.io.stderr, line));
   if (ctx.values.json) writeJson(ctx.io.stdout, { table: name, count });
   else writeLine(ctx.io.stdout, String(count));
   return EXIT_OK;

@@ -46,7 +46,7 @@ function writeCsv(out: Writable, rows: Record<string, unknown>[], columns: reado
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name] = needPositionals(ctx, 2, 2, USAGE) as [string, string];
   const format = formatOf(ctx.values.format, ctx.values.json === true);
-  const { rows, columns } = await withReadOnlyTable(dir, name, async (t) => ({ rows: await t.all(), columns: t.columns }));
+  const { rows, columns } = await withReadOnlyTable(dir, name, async (t) => ({ rows: await t.all(), columns: t.columns }), (line) => writeLine(ctx.io.stderr, line));
   const out = ctx.io.stdout;
   if (format === 'ndjson') for (const r of rows) writeLine(out, JSON.stringify(r));
   else if (format === 'json') writeLine(out, JSON.stringify(rows, null, 2));

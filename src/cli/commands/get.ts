@@ -11,7 +11,7 @@ function show(v: unknown): string {
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name, key] = needPositionals(ctx, 3, 3, USAGE) as [string, string, string];
-  const row = await withReadOnlyTable(dir, name, (t) => t.get(key));
+  const row = await withReadOnlyTable(dir, name, (t) => t.get(key), (line) => writeLine(ctx.io.stderr, line));
   if (row === undefined) throw new NotFoundError(`no row with key ${JSON.stringify(key)} in table ${name}`);
   if (ctx.values.json) writeJson(ctx.io.stdout, row);
   else for (const [col, v] of Object.entries(row)) writeLine(ctx.io.stdout, `${col}: ${show(v)}`);

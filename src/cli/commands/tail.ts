@@ -73,9 +73,10 @@ class EntryReader {
 async function run(ctx: CommandContext): Promise<number> {
   const [dir, name] = needPositionals(ctx, 2, 2, USAGE) as [string, string];
   const print = (e: TailEntry): void => (ctx.values.json ? writeJson(ctx.io.stdout, e) : writeLine(ctx.io.stdout, formatEntry(e)));
+  const warn = (line: string): void => writeLine(ctx.io.stderr, line);
   if (!ctx.values.follow) {
     // Opening read-only checks the store and table exist (and creates nothing).
-    await withReadOnlyTable(dir, name, async () => undefined);
+    await withReadOnlyTable(dir, name, async () => undefined, warn);
     new EntryReader(tablePaths(dir, name)).read(print);
     return EXIT_OK;
   }
@@ -87,7 +88,7 @@ async function run(ctx: CommandContext): Promise<number> {
       for await (const e of table.watch({ signal: stop.signal, fromStart: true, pollMs: FOLLOW_POLL_MS })) {
         print(toEntry({ operation: e.operation, rows: e.rows, timestamp: e.timestamp, synced: 0 }, e.segment, e.offset));
       }
-    });
+    }, warn);
   } finally {
     stop.dispose();
   }

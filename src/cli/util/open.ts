@@ -1,8 +1,10 @@
 /** Opening a store or table for the CLI's read commands: read-only, so a missing store or table creates nothing. */
 import { SdnwalError } from '../../errors.js';
+import { readSnapshotMeta } from '../../snapshot/meta.js';
 import { openStore, type Store } from '../../store/store.js';
 import type { Table } from '../../store/table.js';
 import { NotFoundError } from '../command.js';
+import { listQuarantine } from '../../wal/quarantine.js';
 import { locateInStore } from '../errors.js';
 
 /** Turn "not there" into a plain user error (exit 1, no code suffix): it is the user's path, not damage. */
@@ -20,8 +22,25 @@ export async function openReadOnly(dir: string): Promise<Store> {
   }
 }
 
-/** Open one table of `dir` read-only and run `fn` with it; the store is closed afterwards. */
-export async function withReadOnlyTable<T>(dir: string, name: string, fn: (table: Table, store: Store) => Promise<T>): Promise<T> {
+/**
+ * One line saying that recovery cut bytes from the live log of this table (a torn tail or an
+ * unsynced hole, kept in quarantine/), or undefined: read commands say it once on stderr, so a
+ * reader learns what `verify` would tell. Ranges a compaction has since absorbed are not news.
+ */
+export function cutNote(table: Table): string | undefined {
+  const absorbed = readSnapshotMeta(table.paths.snapshot)?.absorbedSegment ?? 0;
+  const cuts = listQuarantine(table.paths.quarantine).filter((r) => r.table === table.name && r.segment > absorbed);
+  if (cuts.length === 0) return undefined;
+  const bytes = cuts.reduce((n, r) => n + r.length, 0);
+  const last = cuts.map((r) => r.at).sort().at(-1);
+  return `note: recovery cut ${cuts.length} damaged range(s), ${bytes} byte(s), from the log of table ${table.name} (last ${last}; e.g. ${cuts[0]!.reason}); the bytes are kept in ${table.paths.quarantine}. Run \`sdnwal verify\` for details`;
+}
+
+/**
+ * Open one table of `dir` read-only and run `fn` with it; the store is closed afterwards.
+ * `warn` gets the cut note (above), if there is one.
+ */
+export async function withReadOnlyTable<T>(dir: string, name: string, fn: (table: Table, store: Store) => Promise<T>, warn?: (line: string) => void): Promise<T> {
   const store = await openReadOnly(dir);
   try {
     let table: Table;
@@ -30,6 +49,8 @@ export async function withReadOnlyTable<T>(dir: string, name: string, fn: (table
     } catch (err) {
       notFound(err);
     }
+    const note = warn && cutNote(table);
+    if (note) warn!(note);
     return await fn(table, store);
   } catch (err) {
     // A file of the wrong kind in the table (db/t.sdn a directory) is named, not left as a bare EISDIR.
