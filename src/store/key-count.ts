@@ -36,22 +36,44 @@ function applyPayloadKeys(keys: KeyByteSet, payload: Buffer, e: EntryKeys): void
   else if (e.operation === 'delete') for (let i = 0; i < e.count; i++) keys.delete(payload, e.starts[i]!, e.ends[i]!);
 }
 
-export function countKeys(paths: TablePaths, table: string, key: string, identity: { table: string; tableId?: string } | undefined): number {
-  for (let tries = 0; ; tries++) {
-    const snap = loadSnapshot(paths.snapshot, { table, key }, () => new SnapshotKeys());
-    const keys = new KeyByteSet();
-    for (const k of snap?.rows.keys ?? []) keys.addString(k);
-    const follower = new LogFollower(paths, snap?.meta.absorbedSegment ?? 0, identity);
-    const r = follower.poll(
-      (w) => applyWriteKeys(keys, w.operation, w.rows.map((row) => row.key)),
-      (payload) => {
-        const e = readEntryKeys(payload);
-        if (e) applyPayloadKeys(keys, payload, e);
-        return e !== undefined;
-      },
-    );
-    // A compaction absorbed the segments we were reading: count again from the new snapshot.
-    if (!r.reload) return keys.size;
-    if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${table}: the log keeps changing under the reader (segments missing above the snapshot)`);
+/**
+ * The number of keys of a table, kept caught up: the first count() reads the snapshot's keys and
+ * the whole log; later ones read only what was committed since (as a loaded table's reads do).
+ */
+export class KeyCount {
+  private keys: KeyByteSet | undefined;
+  private follower: LogFollower | undefined;
+
+  constructor(
+    private readonly paths: TablePaths,
+    private readonly table: string,
+    private readonly key: string,
+    private readonly identity: () => { table: string; tableId?: string } | undefined,
+  ) {}
+
+  count(): number {
+    for (let tries = 0; ; tries++) {
+      if (!this.keys || !this.follower) this.load();
+      const keys = this.keys!;
+      const r = this.follower!.poll(
+        (w) => applyWriteKeys(keys, w.operation, w.rows.map((row) => row.key)),
+        (payload) => {
+          const e = readEntryKeys(payload);
+          if (e) applyPayloadKeys(keys, payload, e);
+          return e !== undefined;
+        },
+      );
+      if (!r.reload) return keys.size;
+      // A compaction absorbed the segments we were reading: count again from the new snapshot.
+      if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${this.table}: the log keeps changing under the reader (segments missing above the snapshot)`);
+      this.keys = undefined;
+    }
+  }
+
+  private load(): void {
+    const snap = loadSnapshot(this.paths.snapshot, { table: this.table, key: this.key }, () => new SnapshotKeys());
+    this.keys = new KeyByteSet();
+    for (const k of snap?.rows.keys ?? []) this.keys.addString(k);
+    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.identity());
   }
 }

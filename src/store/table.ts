@@ -15,7 +15,7 @@ import { applyWrite, type Record_ } from '../wal/replay.js';
 import type { LockedLog, LogWriter, WriteRequest } from '../wal/writer.js';
 import { LogFollower } from './follower.js';
 import { countFromSnapshot } from './snapshot-count.js';
-import { countKeys } from './key-count.js';
+import { KeyCount } from './key-count.js';
 import type { ConflictStrategy } from './options.js';
 import { type UpdateResult, Versioning, type VersionSettings } from './versioning.js';
 import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
@@ -43,6 +43,8 @@ export class Table<R extends Record_ = Record_> {
   /** Versioned tables: key → version of its delete (caught up with `rows`). */
   private tombstones = new Map<string, number>();
   private readonly versioning: Versioning<R> | undefined;
+  /** count() before the rows are loaded: keys only, caught up incrementally. */
+  private keyCount: KeyCount | undefined;
   /** Aborted at close: ends every watch() of this table. */
   private readonly closed = new AbortController();
 
@@ -209,8 +211,10 @@ export class Table<R extends Record_ = Record_> {
     if (!this.rows) {
       const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
       if (n !== undefined) return n;
-      // Nothing loaded yet: count keys without building rows (a scanner's or cron job's count).
-      return countKeys(this.paths, this.name, this.key, this.followIdentity());
+      // Nothing loaded yet: count keys without building rows (a scanner's or cron job's count),
+      // kept caught up across calls.
+      this.keyCount ??= new KeyCount(this.paths, this.name, this.key, () => this.followIdentity());
+      return this.keyCount.count();
     }
     return this.state().size;
   }
