@@ -196,9 +196,14 @@ export class FileLock {
   private open(): number {
     try {
       const fd = openInStore(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-      const st = io.fstatSync(fd);
-      this.dev = st.dev;
-      this.ino = st.ino;
+      try {
+        const st = io.fstatSync(fd);
+        this.dev = st.dev;
+        this.ino = st.ino;
+      } catch (err) {
+        io.closeSync(fd);
+        throw err;
+      }
       return fd;
     } catch (err) {
       if (err instanceof SdnwalError) throw err; // UNSAFE_PATH: a link where the lock file belongs
