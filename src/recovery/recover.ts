@@ -8,6 +8,7 @@ import { SdnwalError } from '../errors.js';
 import { DEFAULT_MAX_ENTRY_BYTES } from '../wal/constants.js';
 import { currentBootId, publishControl, readControl } from '../wal/control.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock, isLocked } from '../wal/lock.js';
+import { tableIdFromLog } from '../wal/log-id.js';
 import { assertTableName, tablePaths } from '../wal/paths.js';
 import { readWalDir } from '../wal/segment.js';
 import { Spool } from '../wal/spool.js';
@@ -42,12 +43,8 @@ function checkPolicy(p: unknown): RecoveryPolicy {
 
 /** The table id: the snapshot's, else the header of the lowest readable segment. */
 function identityOf(run: TableRun, snapshotTableId: string | undefined): Identity {
-  if (snapshotTableId) return { table: run.paths.table, tableId: snapshotTableId };
-  for (const s of readWalDir(run.paths.wal).segments) {
-    const h = readHeader(segmentPath(run.paths, s));
-    if (h.ok) return { table: run.paths.table, tableId: h.header.tableId };
-  }
-  return { table: run.paths.table };
+  const tableId = snapshotTableId ?? tableIdFromLog(run.paths);
+  return tableId ? { table: run.paths.table, tableId } : { table: run.paths.table };
 }
 
 /** Publish the repaired tail so writers and readers trust it (its record is then of this boot). */

@@ -7,12 +7,12 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { io, openInStore } from '../io.js';
 import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
 import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
-import { decodeSegmentHeader, readWalDir } from '../wal/segment.js';
+import { tableIdFromLog } from '../wal/log-id.js';
+import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
 import { LogWriter } from '../wal/writer.js';
 import { startFold } from './fold-thread.js';
@@ -86,22 +86,6 @@ function measure(paths: TablePaths, absorbed: number): { snapshot: number; above
     if (s > absorbed) above += n;
   }
   return { snapshot, above, total };
-}
-
-/** The table id from the header of the highest segment (the log's identity when the snapshot has none). */
-function tableIdFromLog(paths: TablePaths): string | undefined {
-  const segs = readWalDir(paths.wal).segments;
-  for (let i = segs.length - 1; i >= 0; i--) {
-    const fd = openInStore(segmentPath(paths, segs[i]!), fs.constants.O_RDONLY);
-    try {
-      const buf = Buffer.alloc(256);
-      const h = decodeSegmentHeader(buf.subarray(0, io.readSync(fd, buf, 0, buf.length, 0)));
-      if (h.ok) return h.header.tableId;
-    } finally {
-      io.closeSync(fd);
-    }
-  }
-  return undefined;
 }
 
 /** Seal the active segment (§5) and return N: every segment ≤ N is final. */

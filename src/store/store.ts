@@ -2,16 +2,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
-import { fsyncDir, io, openInStore } from '../io.js';
+import { fsyncDir, io } from '../io.js';
 import { recoverStoreOnOpen, type RecoveryReport } from '../recovery/index.js';
 import { createInitialSnapshot } from '../snapshot/atomic.js';
 import { compactTable } from '../snapshot/compactor.js';
 import { readSnapshotMeta, type SnapshotMeta } from '../snapshot/meta.js';
 import { FileLock } from '../wal/lock.js';
+import { tableIdFromLog } from '../wal/log-id.js';
 import { tablePaths, type TablePaths } from '../wal/paths.js';
 import type { Record_ } from '../wal/replay.js';
-import { decodeSegmentHeader, newTableId, readWalDir } from '../wal/segment.js';
-import { segmentPath } from '../wal/tail.js';
+import { newTableId } from '../wal/segment.js';
 import { LogWriter } from '../wal/writer.js';
 import { checkTableOptions, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions, type TableOptions, type ConflictStrategy } from './options.js';
 import { Table } from './table.js';
@@ -21,28 +21,6 @@ export class SchemaMismatchError extends SdnwalError {
   constructor(message: string) {
     super('SCHEMA_MISMATCH', message);
   }
-}
-
-/** The table id named by the lowest segment's header, if any segment exists. */
-function tableIdFromLog(paths: TablePaths): string | undefined {
-  const { segments } = readWalDir(paths.wal);
-  for (const s of segments) {
-    try {
-      const fd = openInStore(segmentPath(paths, s), fs.constants.O_RDONLY);
-      try {
-        const buf = Buffer.alloc(256);
-        const n = fs.readSync(fd, buf, 0, buf.length, 0);
-        const h = decodeSegmentHeader(buf.subarray(0, n));
-        if (h.ok) return h.header.tableId;
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch (err) {
-      // A segment deleted under us by a compactor: try the next one. Anything else is reported.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  return undefined;
 }
 
 function noKeyError(name: string): SdnwalError {
