@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnParseError, SdnwalError } from '../errors.js';
-import { type TablePaths, tablePaths } from '../wal/paths.js';
+import { TABLE_DATA_FILE, type TablePaths, tablePaths } from '../wal/paths.js';
 import { EXIT_FAILURE, EXIT_USAGE, type Streams, UserError, writeJson, writeLine } from './command.js';
 
 /** Stable codes for the errno values a user can cause; other errno values are SYSTEM_ERROR. */
@@ -98,7 +98,7 @@ function misplacedTableFile(paths: TablePaths): string | undefined {
 export function locateInStore(err: unknown, dir: string, tables?: readonly string[]): unknown {
   if (!isSystemError(err) || err.path !== undefined) return err;
   try {
-    const names = tables ?? fs.readdirSync(dir).flatMap((f) => /^([A-Za-z0-9_-]{1,64})\.(sdn|wal)$/.exec(f)?.[1] ?? []);
+    const names = tables ?? fs.readdirSync(dir).flatMap((f) => TABLE_DATA_FILE.exec(f)?.[1] ?? []);
     for (const name of names) {
       const found = misplacedTableFile(tablePaths(dir, name));
       if (found) return systemError(err, found);

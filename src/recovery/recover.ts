@@ -15,7 +15,7 @@ import { Spool } from '../wal/spool.js';
 import { segmentPath } from '../wal/tail.js';
 import { LogWriter } from '../wal/writer.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
-import { emptyTableRecovery, type RecoveryPolicy, type RecoveryProgress, type RecoveryReport, type TableRecovery } from './report.js';
+import { emptyTableRecovery, RECOVERY_POLICIES, type RecoveryPolicy, type RecoveryProgress, type RecoveryReport, type TableRecovery } from './report.js';
 import { act, rel, type TableRun } from './run.js';
 import { checkSegments, endsInSeal, type Identity, readHeader, repairSegment } from './segments-step.js';
 import { checkSnapshot, deleteAbsorbedSegments, removeSnapshotTemp } from './snapshot-step.js';
@@ -34,10 +34,9 @@ export interface RecoverOptions {
   readonly lockTimeoutMs?: number;
 }
 
-const POLICIES: readonly RecoveryPolicy[] = ['tolerate-tail', 'strict', 'salvage'];
 
 function checkPolicy(p: unknown): RecoveryPolicy {
-  if (!POLICIES.includes(p as RecoveryPolicy)) throw new SdnwalError('INVALID_OPTION', `Expected \`policy\` to be one of ${POLICIES.join(', ')}, got \`${String(p)}\` (${typeof p})`);
+  if (!(RECOVERY_POLICIES as readonly unknown[]).includes(p)) throw new SdnwalError('INVALID_OPTION', `Expected \`policy\` to be one of ${RECOVERY_POLICIES.join(', ')}, got \`${String(p)}\` (${typeof p})`);
   return p as RecoveryPolicy;
 }
 

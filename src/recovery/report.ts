@@ -1,6 +1,8 @@
 /** The recovery report: what recovery found and did per table, as data and as text. */
 
-export type RecoveryPolicy = 'tolerate-tail' | 'strict' | 'salvage';
+/** What recovery may repair (docs/protocol.md §9); the one list of them. */
+export const RECOVERY_POLICIES = ['tolerate-tail', 'strict', 'salvage'] as const;
+export type RecoveryPolicy = (typeof RECOVERY_POLICIES)[number];
 
 /** One byte range moved to quarantine (cut off, or padded over by salvage). */
 export interface QuarantinedRange {

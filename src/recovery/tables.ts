@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
+import { TABLE_NAME_SOURCE } from '../wal/paths.js';
 
 /** A table exists once it has a snapshot, a log directory or a lock file (docs/protocol.md §1). */
-const TABLE_MARK = /^([A-Za-z0-9_-]{1,64})\.(sdn|wal|lock)$/;
+const TABLE_MARK = new RegExp(`^(${TABLE_NAME_SOURCE})\\.(sdn|wal|lock)$`);
 
 /** Every name a table owns, given its name (docs/protocol.md §1 and the atomic-replace temp files). */
-const TABLE_FILE = /^([A-Za-z0-9_-]{1,64})\.(sdn|sdn\.prev|sdn\.tmp|sdn\.prev\.tmp|lock|compact\.lock|wal|spool)$/;
+const TABLE_FILE = new RegExp(`^(${TABLE_NAME_SOURCE})\\.(sdn|sdn\\.prev|sdn\\.tmp|sdn\\.prev\\.tmp|lock|compact\\.lock|wal|spool)$`);
 
 export const QUARANTINE_DIR = 'quarantine';
 

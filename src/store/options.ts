@@ -1,10 +1,11 @@
 /** Store and table options: typed, documented and validated in one place, with one message template. */
+import { RECOVERY_POLICIES, type RecoveryPolicy } from '../recovery/report.js';
 import { z } from 'zod';
 import { SdnwalError } from '../errors.js';
 import type { SyncMode, WriterOptions } from '../wal/writer.js';
 
 export type { SyncMode };
-export type RecoveryPolicy = 'tolerate-tail' | 'strict' | 'salvage';
+export type { RecoveryPolicy };
 export type ConflictStrategy = 'error' | 'last-write-wins' | 'last-modified-wins' | 'merge';
 
 export interface StoreOptions {
@@ -68,7 +69,7 @@ const storeSchema = z
     segmentBytes: z.number().int().min(4096),
     maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
     lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
-    recovery: z.enum(['tolerate-tail', 'strict', 'salvage']),
+    recovery: z.enum(RECOVERY_POLICIES),
     autoCompact: z.union([z.literal(false), z.object({ everyMs: timerMs.optional(), afterBytes: positiveInt.optional() }).strict()]),
     readOnly: z.boolean(),
   })

@@ -9,7 +9,7 @@ import { compactTable } from '../snapshot/compactor.js';
 import { readSnapshotMeta, type SnapshotMeta } from '../snapshot/meta.js';
 import { FileLock } from '../wal/lock.js';
 import { tableIdFromLog } from '../wal/log-id.js';
-import { tablePaths, type TablePaths } from '../wal/paths.js';
+import { TABLE_DATA_FILE, tablePaths, type TablePaths } from '../wal/paths.js';
 import type { Record_ } from '../wal/replay.js';
 import { newTableId } from '../wal/segment.js';
 import { LogWriter } from '../wal/writer.js';
@@ -50,7 +50,7 @@ export class Store {
   listTables(): string[] {
     const names = new Set<string>();
     for (const f of fs.readdirSync(this.dir)) {
-      const m = /^([A-Za-z0-9_-]{1,64})\.(sdn|wal)$/.exec(f);
+      const m = TABLE_DATA_FILE.exec(f);
       if (m) names.add(m[1]!);
     }
     return [...names].sort();

@@ -3,8 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError, UnsafePathError } from '../errors.js';
 
+/** The table-name rule as regex source, for patterns that match a table's files by name. */
+export const TABLE_NAME_SOURCE = '[A-Za-z0-9_-]{1,64}';
+
 /** Table names are plain words, so a name can never escape the store directory. */
-export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const TABLE_NAME_PATTERN = new RegExp(`^${TABLE_NAME_SOURCE}$`);
+
+/** A file that marks a table in a store directory (its snapshot or its log): group 1 is the table. */
+export const TABLE_DATA_FILE = new RegExp(`^(${TABLE_NAME_SOURCE})\\.(sdn|wal)$`);
 
 export class InvalidTableNameError extends SdnwalError {
   constructor(name: unknown) {
