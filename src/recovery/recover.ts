@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { DEFAULT_MAX_ENTRY_BYTES } from '../wal/constants.js';
 import { currentBootId, publishControl, readControl } from '../wal/control.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock, isLocked } from '../wal/lock.js';
 import { tableIdFromLog } from '../wal/log-id.js';
@@ -13,7 +12,7 @@ import { assertTableName, tablePaths } from '../wal/paths.js';
 import { readWalDir } from '../wal/segment.js';
 import { Spool } from '../wal/spool.js';
 import { segmentPath } from '../wal/tail.js';
-import { LogWriter } from '../wal/writer.js';
+import { LogWriter, writerOptions } from '../wal/writer.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
 import { emptyTableRecovery, RECOVERY_POLICIES, type RecoveryPolicy, type RecoveryProgress, type RecoveryReport, type TableRecovery } from './report.js';
 import { act, rel, type TableRun } from './run.js';
@@ -78,16 +77,8 @@ async function drainSpool(run: TableRun, id: Identity, absorbed: number): Promis
     act(run, '', `would drain ${waiting} spooled write(s) into the log`);
     return;
   }
-  const writer = new LogWriter(run.paths, { table: id.table, tableId: id.tableId }, () => absorbed + 1, {
-    sync: 'always',
-    batchMs: 50,
-    batchBytes: 1024 * 1024,
-    // Recovery drains; it never rolls (a roll is the compactor's or a writer's to make).
-    segmentBytes: Number.MAX_SAFE_INTEGER,
-    maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES,
-    lockTimeoutMs: run.lockTimeoutMs,
-    onLockTimeout: 'error',
-  });
+  // Recovery drains; it never rolls (a roll is the compactor's or a writer's to make).
+  const writer = new LogWriter(run.paths, { table: id.table, tableId: id.tableId }, () => absorbed + 1, writerOptions({ segmentBytes: Number.MAX_SAFE_INTEGER, lockTimeoutMs: run.lockTimeoutMs }));
   try {
     await writer.ensureLog();
   } finally {

@@ -7,14 +7,13 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
 import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
 import { tableIdFromLog } from '../wal/log-id.js';
 import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
-import { LogWriter } from '../wal/writer.js';
+import { LogWriter, writerOptions } from '../wal/writer.js';
 import { startFold } from './fold-thread.js';
 import { readSnapshotMeta } from './meta.js';
 
@@ -94,10 +93,7 @@ async function roll(paths: TablePaths, writer: LogWriter | undefined, tableId: s
   const segs = readWalDir(paths.wal).segments;
   // No log at all: nothing to roll and nothing to create (a compactor never starts a log).
   if (segs.length === 0 || tableId === undefined) return absorbed;
-  const own = new LogWriter(paths, { table: paths.table, tableId }, () => absorbed + 1, {
-    sync: 'always', batchMs: 50, batchBytes: 1024 * 1024, segmentBytes: DEFAULT_SEGMENT_BYTES,
-    maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES, lockTimeoutMs, onLockTimeout: 'error',
-  });
+  const own = new LogWriter(paths, { table: paths.table, tableId }, () => absorbed + 1, writerOptions({ lockTimeoutMs }));
   try {
     return await own.roll(lockTimeoutMs);
   } finally {

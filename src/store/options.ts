@@ -2,7 +2,9 @@
 import { RECOVERY_POLICIES, type RecoveryPolicy } from '../recovery/report.js';
 import { z } from 'zod';
 import { SdnwalError } from '../errors.js';
-import type { SyncMode, WriterOptions } from '../wal/writer.js';
+import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../wal/lock.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, type SyncMode, type WriterOptions } from '../wal/writer.js';
 
 export type { SyncMode };
 export type { RecoveryPolicy };
@@ -119,11 +121,11 @@ export function resolveStoreOptions(opts: StoreOptions | undefined): ResolvedSto
   return {
     sync: o.sync ?? 'always',
     inlineSync: o.inlineSync ?? true,
-    batchMs: o.batchMs ?? 50,
-    batchBytes: o.batchBytes ?? 1024 * 1024,
-    segmentBytes: o.segmentBytes ?? 64 * 1024 * 1024,
-    maxEntryBytes: o.maxEntryBytes ?? 16 * 1024 * 1024,
-    lockTimeoutMs: o.lockTimeoutMs ?? 10_000,
+    batchMs: o.batchMs ?? DEFAULT_BATCH_MS,
+    batchBytes: o.batchBytes ?? DEFAULT_BATCH_BYTES,
+    segmentBytes: o.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+    maxEntryBytes: o.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES,
+    lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     recovery: o.recovery ?? 'tolerate-tail',
     autoCompact: o.autoCompact ? { everyMs: o.autoCompact.everyMs ?? 60_000, afterBytes: o.autoCompact.afterBytes ?? 4 * 1024 * 1024 } : false,
     readOnly: o.readOnly ?? false,

@@ -12,7 +12,7 @@ import { tableIdFromLog } from '../wal/log-id.js';
 import { TABLE_DATA_FILE, tablePaths, type TablePaths } from '../wal/paths.js';
 import type { Record_ } from '../wal/replay.js';
 import { newTableId } from '../wal/segment.js';
-import { LogWriter } from '../wal/writer.js';
+import { LogWriter, writerOptions } from '../wal/writer.js';
 import { checkTableOptions, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions, type TableOptions, type ConflictStrategy } from './options.js';
 import { Table } from './table.js';
 import { storedConflict, withVersionColumns } from './versioning.js';
@@ -121,7 +121,7 @@ export class Store {
     const identity = { table: name, tableId };
     const writer = this.options.readOnly
       ? undefined
-      : new LogWriter(paths, { table: name, tableId: tableId! }, () => (readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0) + 1, {
+      : new LogWriter(paths, { table: name, tableId: tableId! }, () => (readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0) + 1, writerOptions({
           sync: o.sync ?? this.options.sync,
           inlineSync: this.options.inlineSync,
           batchMs: this.options.batchMs,
@@ -131,7 +131,7 @@ export class Store {
           lockTimeoutMs: o.lockTimeoutMs ?? this.options.lockTimeoutMs,
           onLockTimeout: o.onLockTimeout ?? 'error',
           trustedValues: true,
-        });
+        }));
     if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
     const given = o.columns ? (conflict ? withVersionColumns(o.columns) : [...o.columns]) : null;
     const versioning = conflict ? { conflict, merge: o.merge as never } : undefined;

@@ -9,6 +9,7 @@ import { SdnwalError, SyncFailedError } from '../errors.js';
 import { fdatasyncSegment, io, writeFully } from '../io.js';
 import { type ControlRecord, publishControl } from './control.js';
 import { encodeBatch, type Encoded, type EncodeOptions, type Queued, type WriteRequest } from './batch-encode.js';
+import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from './constants.js';
 import { encodeEntry } from './entry.js';
 import { encodeFrames } from './frame.js';
 import { Acks, type SyncMode } from './acks.js';
@@ -20,6 +21,26 @@ import { drainSpool } from './spool-drain.js';
 import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, type Tail, type TailContext } from './tail.js';
 
 export type { SyncMode };
+
+/** 'batch' mode's defaults: an fdatasync at most this long after a write, or once this many bytes are unsynced. */
+export const DEFAULT_BATCH_MS = 50;
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Writer options with the defaults filled in: the one place they are spelled (the store's tables,
+ * recovery's spool drain and the cron compactor's roll all build theirs here).
+ */
+export function writerOptions(o: Partial<WriterOptions> & Pick<WriterOptions, 'lockTimeoutMs'>): WriterOptions {
+  return {
+    sync: 'always',
+    batchMs: DEFAULT_BATCH_MS,
+    batchBytes: DEFAULT_BATCH_BYTES,
+    segmentBytes: DEFAULT_SEGMENT_BYTES,
+    maxEntryBytes: DEFAULT_MAX_ENTRY_BYTES,
+    onLockTimeout: 'error',
+    ...o,
+  };
+}
 
 export interface WriterOptions {
   sync: SyncMode;
