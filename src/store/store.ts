@@ -135,7 +135,7 @@ export class Store {
     if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
     const given = o.columns ? (conflict ? withVersionColumns(o.columns) : [...o.columns]) : null;
     const versioning = conflict ? { conflict, merge: o.merge as never } : undefined;
-    const t = new Table<R>(name, paths, key, columns ?? given, identity, writer, o.schema as never, undefined, versioning);
+    const t = new Table<R>({ name, paths, key, columns: columns ?? given, identity, writer, schema: o.schema as never, versioning });
     this.tables.set(name, t as unknown as Table<Record_>);
     return t;
   }

@@ -36,6 +36,24 @@ export interface UpdateOptions {
   readonly expectedVersion?: number;
 }
 
+/** @internal What Store.table() makes a Table of. */
+export interface TableInit<R extends Record_> {
+  name: string;
+  paths: TablePaths;
+  key: string;
+  /** The declared columns, or null when none are. */
+  columns: readonly string[] | null;
+  /** What the log's segment headers must name. */
+  identity: { table: string; tableId?: string };
+  /** Undefined for a read-only table. */
+  writer: LogWriter | undefined;
+  schema: RecordRules['schema'];
+  /** Called after every write this table makes (the store's auto-compaction hook). */
+  onChange?: () => void;
+  /** Versioned tables: the conflict strategy (and merge function). */
+  versioning?: VersionSettings<R>;
+}
+
 export class Table<R extends Record_ = Record_> {
   private rows: Map<string, Record_> | undefined;
   private follower: LogFollower | undefined;
@@ -48,18 +66,24 @@ export class Table<R extends Record_ = Record_> {
   /** Aborted at close: ends every watch() of this table. */
   private readonly closed = new AbortController();
 
+  readonly name: string;
+  readonly paths: TablePaths;
+  readonly key: string;
+  readonly columns: readonly string[] | null;
+  private readonly identity: { table: string; tableId?: string };
+  private readonly writer: LogWriter | undefined;
+  private readonly onChange: () => void;
+
   /** @internal Made by Store.table(). */
-  constructor(
-    readonly name: string,
-    readonly paths: TablePaths,
-    readonly key: string,
-    readonly columns: readonly string[] | null,
-    private readonly identity: { table: string; tableId?: string },
-    private readonly writer: LogWriter | undefined,
-    schema: RecordRules['schema'],
-    private readonly onChange: () => void = () => {},
-    versioning?: VersionSettings<R>,
-  ) {
+  constructor(init: TableInit<R>) {
+    this.name = init.name;
+    this.paths = init.paths;
+    this.key = init.key;
+    this.columns = init.columns;
+    this.identity = init.identity;
+    this.writer = init.writer;
+    this.onChange = init.onChange ?? (() => {});
+    const { name, key, columns, schema, versioning } = init;
     this.rules = { table: name, key, columns, schema };
     this.versioning = versioning && new Versioning<R>({ rules: this.rules, state: () => this.state(), tombstones: () => this.tombstones, locked: (fn) => this.locked(fn) }, versioning);
   }
