@@ -52,10 +52,11 @@ export function drainSpool(target: DrainTarget, tail: Tail): number {
     add(next.id, next.payload);
   }
   if (claims.length === 0) return 0;
-  if (payloads.length > 0) {
-    target.writeFrames(tail, payloads);
-    fdatasyncSegment(tail.seg.fd, tail.seg.path);
-  }
+  if (payloads.length > 0) target.writeFrames(tail, payloads);
+  // Even with nothing new written: a dead drainer's landed frame may never have been synced, and
+  // deleting its claim must not come first (a power loss would then lose the write). A landed
+  // frame in an older segment was synced by the roll that sealed it.
+  fdatasyncSegment(tail.seg.fd, tail.seg.path);
   for (const f of claims) spool.removeClaim(f);
   fsyncDir(paths.spool);
   return payloads.length;

@@ -26,6 +26,37 @@ function spoolIds(dir: string): string[] {
 }
 
 describe('spool drain', () => {
+  it("a dead drainer's claim that landed is fdatasynced before the claim is deleted", async () => {
+    const dir = tmpDir();
+    const id = newTableId();
+    const paths = tablePaths(dir, 'todos');
+    const w = new LogWriter(paths, { table: 'todos', tableId: id }, () => 1, { ...opts, sync: 'none' });
+    await w.append(insert('a'));
+    const spool = new Spool(paths.spool);
+    const queued = await spool.queueWrite(encodeEntry({ ...insert('spooled'), synced: 0 }));
+    // Drain it into the log, then put its claim back as a drainer that died before deleting it would leave it.
+    setIO({ ...realIO, unlinkSync: (p) => (p.includes('.claimed.') ? (() => { throw Object.assign(new Error('killed'), { code: 'EIO' }); })() : realIO.unlinkSync(p)) });
+    await w.append(insert('b')).catch(() => undefined);
+    setIO(realIO);
+    await w.close().catch(() => undefined);
+    expect(spoolIds(dir)).toEqual([queued]);
+    const ops: string[] = [];
+    setIO({
+      ...realIO,
+      fdatasyncSync: (fd) => (ops.push('sync'), realIO.fdatasyncSync(fd)),
+      unlinkSync: (p) => (ops.push(p.includes('.claimed.') ? 'unlink-claim' : 'unlink'), realIO.unlinkSync(p)),
+    });
+    const w2 = new LogWriter(paths, { table: 'todos', tableId: id }, () => 1, { ...opts, sync: 'none' });
+    await w2.append(insert('c'));
+    setIO(realIO);
+    await w2.close();
+    expect(ops).toContain('unlink-claim');
+    expect(ops.indexOf('sync')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('sync')).toBeLessThan(ops.indexOf('unlink-claim'));
+    expect(spoolIds(dir)).toEqual([queued]);
+  });
+
+
   it("a dead drainer's claim is claimed again at its new offset before it is written, so a second death cannot triple it", async () => {
     const dir = tmpDir();
     const id = newTableId();
