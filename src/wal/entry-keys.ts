@@ -45,16 +45,25 @@ function len(bytes: 1 | 2 | 4): number {
   return bytes === 1 ? b[at]! : bytes === 2 ? b.readUInt16BE(at) : b.readUInt32BE(at);
 }
 
-/** The length of a str at `p` (its header read), or -1 when the next value is no str. */
-function strLength(): number {
+/**
+ * The length (or entry count) in the header of the next value if it is of the kind given by its
+ * fix form (`(t & fixMask) === fixTag`, length in the other bits) and its 8/16/32-bit forms
+ * (`wide`, 0 where the kind has none); -1 (nothing read) when the next value is of another kind.
+ */
+function header(fixMask: number, fixTag: number, wide: readonly [number, number, number]): number {
   const t = b[p];
   if (t === undefined) throw DECLINE;
-  if ((t & 0xe0) === 0xa0) return (p++, t & 0x1f);
-  if (t === 0xd9) return (p++, len(1));
-  if (t === 0xda) return (p++, len(2));
-  if (t === 0xdb) return (p++, len(4));
-  return -1;
+  if ((t & fixMask) === fixTag) return (p++, t & ~fixMask & 0xff);
+  const w = wide.indexOf(t);
+  if (w < 0 || t === 0) return -1;
+  p++;
+  return len(([1, 2, 4] as const)[w]!);
 }
+
+const strLength = (): number => header(0xe0, 0xa0, [0xd9, 0xda, 0xdb]);
+/** The entry count of a map at `p`, or -1 when the next value is no map. */
+const mapLength = (): number => header(0xf0, 0x80, [0, 0xde, 0xdf]);
+const arrayLength = (): number => header(0xf0, 0x90, [0, 0xdc, 0xdd]);
 
 /** Field names the reader looks for, compared as bytes (no string is made for them). */
 const NAMES = ['operation', 'rows', 'timestamp', 'synced', 'spoolId', 'key', 'values'] as const;
@@ -81,25 +90,6 @@ function str(): string {
   if (n < 0) throw DECLINE;
   const at = take(n);
   return b.toString('utf8', at, at + n);
-}
-
-/** The entry count of a map at `p`, or -1 when the next value is no map. */
-function mapLength(): number {
-  const t = b[p];
-  if (t === undefined) throw DECLINE;
-  if ((t & 0xf0) === 0x80) return (p++, t & 0x0f);
-  if (t === 0xde) return (p++, len(2));
-  if (t === 0xdf) return (p++, len(4));
-  return -1;
-}
-
-function arrayLength(): number {
-  const t = b[p];
-  if (t === undefined) throw DECLINE;
-  if ((t & 0xf0) === 0x90) return (p++, t & 0x0f);
-  if (t === 0xdc) return (p++, len(2));
-  if (t === 0xdd) return (p++, len(4));
-  return -1;
 }
 
 /** Step over one value of any msgpack type. */
