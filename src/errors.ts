@@ -23,7 +23,10 @@ export type ErrorCode =
   | 'HANDLE_FAILED'
   | 'SEGMENT_EXISTS'
   | 'WATCH_GAP'
-  | 'UNSAFE_PATH';
+  | 'UNSAFE_PATH'
+  | 'UNSUPPORTED'
+  /** A NATS store: the servers did not acknowledge (or answer) within the deadline (docs/nats.md). */
+  | 'UNAVAILABLE';
 
 export class SdnwalError extends Error {
   readonly code: ErrorCode;

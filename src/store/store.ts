@@ -1,21 +1,19 @@
-/** The Store: a directory of tables. openStore() runs recovery first; store.table() opens or creates a table. */
+/**
+ * The Store: the tables of one place — a local directory (the default; openStore() runs recovery
+ * first) or a NATS JetStream cluster (a `nats://` URL, docs/nats.md). store.table() opens or
+ * creates a table through the store's backend (store/table-log.ts).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
 import { fsyncDir, io } from '../io.js';
 import { recoverStoreOnOpen, type RecoveryReport } from '../recovery/index.js';
-import { createInitialSnapshot } from '../snapshot/atomic.js';
-import { compactTable } from '../snapshot/compactor.js';
-import { readSnapshotMeta, type SnapshotMeta } from '../snapshot/meta.js';
-import { FileLock } from '../wal/lock.js';
-import { tableIdFromLog } from '../wal/log-id.js';
-import { TABLE_DATA_FILE, tablePaths, type TablePaths } from '../wal/paths.js';
 import type { Record_ } from '../wal/replay.js';
-import { newTableId } from '../wal/segment.js';
-import { LogWriter, writerOptions } from '../wal/writer.js';
+import { LocalBackend } from './local-backend.js';
 import { checkTableOptions, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions, type TableOptions, type ConflictStrategy } from './options.js';
+import type { StoreBackend } from './table-log.js';
 import { Table } from './table.js';
-import { storedConflict, withVersionColumns } from './versioning.js';
+import { withVersionColumns } from './versioning.js';
 
 export class SchemaMismatchError extends SdnwalError {
   constructor(message: string) {
@@ -23,44 +21,43 @@ export class SchemaMismatchError extends SdnwalError {
   }
 }
 
-function noKeyError(name: string): SdnwalError {
-  return new SdnwalError('INVALID_OPTION', `table ${name} does not exist yet: give its key column (store.table('${name}', { key: 'id', ... }))`);
-}
+/** The NATS backend's module (a variable, so tsc does not need it while it is built). */
+const NATS_BACKEND = '../nats/backend.js';
 
-function declaredColumns(meta: SnapshotMeta | undefined): string[] | null {
-  return meta && meta.columns.length > 0 ? meta.columns : null;
+/** A location naming NATS servers rather than a directory. */
+export function isNatsUrl(location: string): boolean {
+  return /^nats:\/\//i.test(location);
 }
 
 export class Store {
   private readonly tables = new Map<string, Table<Record_>>();
   /** Tables being opened, so two concurrent table() calls share one writer. */
   private readonly opening = new Map<string, Promise<Table<Record_>>>();
-  /** What recovery found and did when the store was opened (undefined for read-only stores). */
+  /** What recovery found and did when the store was opened (undefined for read-only and NATS stores). */
   recovery: RecoveryReport | undefined;
   private closing: Promise<void> | undefined;
   private compactTimer: NodeJS.Timeout | undefined;
 
   /** @internal Use openStore(). */
   constructor(
-    readonly dir: string,
+    private readonly backend: StoreBackend,
     readonly options: ResolvedStoreOptions,
   ) {}
 
-  /** Names of the tables in the store directory (a snapshot or a log). */
-  listTables(): string[] {
-    const names = new Set<string>();
-    for (const f of fs.readdirSync(this.dir)) {
-      const m = TABLE_DATA_FILE.exec(f);
-      if (m) names.add(m[1]!);
-    }
-    return [...names].sort();
+  /** The store directory (absolute), or the NATS URL it was opened with. */
+  get dir(): string {
+    return this.backend.location;
+  }
+
+  /** Names of the tables in the store, sorted. */
+  listTables(): Promise<string[]> {
+    return this.backend.listTables();
   }
 
   /** Open (or create) a table. Reopening with other key or columns is SCHEMA_MISMATCH, never a silent change. */
   async table<R extends Record_ = Record_>(name: string, opts?: TableOptions<R>): Promise<Table<R>> {
     if (this.closing) throw new SdnwalError('CLOSED', 'the store is closed');
     const o = checkTableOptions(opts as TableOptions);
-    const paths = tablePaths(this.dir, name);
     const pending = this.opening.get(name);
     if (pending) await pending.catch(() => undefined);
     const open = this.tables.get(name);
@@ -68,7 +65,7 @@ export class Store {
       this.checkSame(name, open.key, open.columns, o, open.conflict);
       return open as unknown as Table<R>;
     }
-    const p = this.openTable<R>(name, paths, o);
+    const p = this.openTable<R>(name, o);
     this.opening.set(name, p as unknown as Promise<Table<Record_>>);
     try {
       return await p;
@@ -77,65 +74,18 @@ export class Store {
     }
   }
 
-  private async openTable<R extends Record_>(name: string, paths: TablePaths, o: TableOptions): Promise<Table<R>> {
-    let meta = readSnapshotMeta(paths.snapshot, { key: o.key });
-    const exists = meta !== undefined || fs.existsSync(paths.wal);
-    if (!exists && this.options.readOnly) throw new SdnwalError('NOT_FOUND', `no table ${name} in ${this.dir}`);
-    // Refuse before taking the locks, whose files would be left behind as a phantom table.
-    if (!exists && !o.key && !fs.existsSync(paths.lock)) throw noKeyError(name);
-    let tableId = meta?.tableId ?? tableIdFromLog(paths);
-    if (!this.options.readOnly && (!meta || !tableId)) {
-      // Creating or adopting: decide the table id and definition once, under the table lock.
-      // The snapshot is written through `.sdn.tmp`, which another process's recovery deletes
-      // unless compact.lock is held (docs/protocol.md §9 step 2): so hold it too, taken first (§1 lock order).
-      const compactLock = FileLock.for(paths.compactLock);
-      await compactLock.acquire({ timeoutMs: this.options.lockTimeoutMs });
-      const lock = FileLock.for(paths.lock);
-      try {
-        await lock.acquire({ timeoutMs: this.options.lockTimeoutMs });
-      } catch (err) {
-        compactLock.release();
-        throw err;
-      }
-      try {
-        meta = readSnapshotMeta(paths.snapshot, { key: o.key });
-        tableId = meta?.tableId ?? tableIdFromLog(paths);
-        if (!meta) {
-          if (!o.key) throw noKeyError(name);
-          tableId ??= newTableId();
-          createInitialSnapshot(paths, { key: o.key, columns: o.columns ? (o.conflict ? withVersionColumns(o.columns) : [...o.columns]) : null, conflict: o.conflict ?? null }, tableId);
-          meta = readSnapshotMeta(paths.snapshot, { key: o.key });
-        }
-        tableId ??= newTableId();
-      } finally {
-        lock.release();
-        compactLock.release();
-      }
+  private async openTable<R extends Record_>(name: string, o: TableOptions): Promise<Table<R>> {
+    const { definition, log, paths } = await this.backend.openTable(name, o);
+    const { key, columns, conflict } = definition;
+    try {
+      this.checkSame(name, key, columns, o, conflict);
+    } catch (err) {
+      await log.close();
+      throw err;
     }
-    const key = meta?.key ?? o.key;
-    if (!key) throw new SdnwalError('INVALID_OPTION', `table ${name}: its snapshot names no key column; give one (store.table('${name}', { key: 'id' }))`);
-    const columns = declaredColumns(meta);
-    // Versioning is part of the table's definition, stored in its snapshot's meta when it was created.
-    const conflict = meta ? storedConflict(paths.snapshot, meta.conflict) : o.conflict;
-    this.checkSame(name, key, columns, o, conflict);
-    const identity = { table: name, tableId };
-    const writer = this.options.readOnly
-      ? undefined
-      : new LogWriter(paths, { table: name, tableId: tableId! }, () => (readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0) + 1, writerOptions({
-          sync: o.sync ?? this.options.sync,
-          inlineSync: this.options.inlineSync,
-          batchMs: this.options.batchMs,
-          batchBytes: this.options.batchBytes,
-          segmentBytes: this.options.segmentBytes,
-          maxEntryBytes: this.options.maxEntryBytes,
-          lockTimeoutMs: o.lockTimeoutMs ?? this.options.lockTimeoutMs,
-          onLockTimeout: o.onLockTimeout ?? 'error',
-          trustedValues: true,
-        }));
-    if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
     const given = o.columns ? (conflict ? withVersionColumns(o.columns) : [...o.columns]) : null;
     const versioning = conflict ? { conflict, merge: o.merge as never } : undefined;
-    const t = new Table<R>({ name, paths, key, columns: columns ?? given, identity, writer, schema: o.schema as never, versioning });
+    const t = new Table<R>({ name, key, columns: columns ?? given, log, paths, schema: o.schema as never, versioning });
     this.tables.set(name, t as unknown as Table<Record_>);
     return t;
   }
@@ -160,6 +110,7 @@ export class Store {
       // A running auto-compaction finishes first (its fold runs in a worker thread).
       await this.autoCompacting;
       for (const t of this.tables.values()) await t.close();
+      await this.backend.close();
     })();
     return this.closing;
   }
@@ -179,7 +130,7 @@ export class Store {
       this.autoCompacting = (async () => {
         for (const t of this.tables.values()) {
           try {
-            await compactTable(t.paths, t.writerForCompaction(), { force: false, key: t.key, minBytes: afterBytes, inWorker: true });
+            await t.compactIfAbove(afterBytes);
           } catch (err) {
             this.lastAutoCompactError = err;
           }
@@ -194,21 +145,32 @@ export class Store {
   }
 }
 
-/** Open a store directory (created if missing unless readOnly); runs recovery first. */
-export async function openStore(dir: string, options?: StoreOptions): Promise<Store> {
-  if (typeof dir !== 'string' || dir.length === 0 || dir.includes('\0')) throw new SdnwalError('INVALID_OPTION', `Expected \`dir\` to be a directory path, got \`${String(dir)}\``);
+/**
+ * Open a store: a directory (created if missing unless readOnly; recovery runs first) or, for a
+ * `nats://host:port[,nats://host:port...]` URL, a NATS JetStream cluster (docs/nats.md).
+ */
+export async function openStore(location: string, options?: StoreOptions): Promise<Store> {
+  if (typeof location !== 'string' || location.length === 0 || location.includes('\0')) throw new SdnwalError('INVALID_OPTION', `Expected \`dir\` to be a directory path or a nats:// URL, got \`${String(location)}\``);
   const opts = resolveStoreOptions(options);
-  const abs = path.resolve(dir);
+  if (isNatsUrl(location)) {
+    // Loaded only when used: the local store never pays for the NATS client.
+    const { openNatsBackend } = (await import(NATS_BACKEND)) as { openNatsBackend: (url: string, o: ResolvedStoreOptions) => Promise<StoreBackend> };
+    return startStore(new Store(await openNatsBackend(location, opts), opts));
+  }
+  const abs = path.resolve(location);
   if (opts.readOnly) {
     if (!fs.existsSync(abs)) throw new SdnwalError('NOT_FOUND', `no store at ${abs}`);
   } else if (!fs.existsSync(abs)) {
     io.mkdirSync(abs);
     fsyncDir(path.dirname(abs));
   }
-  const store = new Store(abs, opts);
-  if (!opts.readOnly) {
-    store.recovery = await recoverStoreOnOpen(abs, opts.recovery);
-    if (opts.autoCompact) store.startAutoCompact(opts.autoCompact.everyMs, opts.autoCompact.afterBytes);
-  }
+  const store = new Store(new LocalBackend(abs, opts), opts);
+  if (!opts.readOnly) store.recovery = await recoverStoreOnOpen(abs, opts.recovery);
+  return startStore(store);
+}
+
+function startStore(store: Store): Store {
+  const auto = store.options.autoCompact;
+  if (!store.options.readOnly && auto) store.startAutoCompact(auto.everyMs, auto.afterBytes);
   return store;
 }

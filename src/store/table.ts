@@ -1,28 +1,27 @@
 /**
- * The public Table: validated writes through the table's log writer, reads from the snapshot
- * plus the log tail (catching up with other processes' appends before each read), checked writes
- * and read-modify-write under the table lock.
+ * The public Table: validated writes, versioning and read-modify-write over the table's log
+ * (a TableLog: the local directory or NATS JetStream, store/table-log.ts), which holds the
+ * caught-up state and appends.
  */
 import type { AppendPhaseReport } from '../wal/phases.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SdnwalError } from '../errors.js';
-import { compactTable, type CompactReport } from '../snapshot/compactor.js';
-import { loadSnapshot } from '../snapshot/load.js';
-import { readTombstones } from '../snapshot/tombstones.js';
+import type { CompactReport } from '../snapshot/compactor.js';
 import type { PendingWrite, Row } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
-import { applyWrite, type Record_ } from '../wal/replay.js';
-import type { LockedLog, LogWriter, WriteRequest } from '../wal/writer.js';
-import { LogFollower } from './follower.js';
-import { countFromSnapshot } from './snapshot-count.js';
-import { KeyCount } from './key-count.js';
+import type { Record_ } from '../wal/replay.js';
+import type { LockedLog, WriteRequest } from '../wal/writer.js';
 import type { ConflictStrategy } from './options.js';
+import type { TableLog, TableView } from './table-log.js';
 import { type UpdateResult, Versioning, type VersionSettings } from './versioning.js';
-import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
+import type { WatchEntry, WatchOptions } from './watch.js';
 import { keyString, type RecordRules, toInsertRow, toUpdateRow } from './record.js';
 
-/** Which tables the current async context holds the lock of (re-entry would deadlock). */
-const holding = new AsyncLocalStorage<ReadonlySet<string>>();
+/**
+ * The checked writes the current async context is inside: log id → the view it runs on (re-entry
+ * into the same table would deadlock on its lock; versioning reads the view synchronously).
+ */
+const holding = new AsyncLocalStorage<ReadonlyMap<string, TableView>>();
 
 export interface InsertOptions {
   /** Insert only if no row has this key (checked under the lock); resolves false if one has. */
@@ -39,14 +38,13 @@ export interface UpdateOptions {
 /** @internal What Store.table() makes a Table of. */
 export interface TableInit<R extends Record_> {
   name: string;
-  paths: TablePaths;
   key: string;
   /** The declared columns, or null when none are. */
   columns: readonly string[] | null;
-  /** What the log's segment headers must name. */
-  identity: { table: string; tableId?: string };
-  /** Undefined for a read-only table. */
-  writer: LogWriter | undefined;
+  /** Where the rows live and writes go. */
+  log: TableLog;
+  /** Local tables: their files. */
+  paths?: TablePaths;
   schema: RecordRules['schema'];
   /** Called after every write this table makes (the store's auto-compaction hook). */
   onChange?: () => void;
@@ -55,37 +53,35 @@ export interface TableInit<R extends Record_> {
 }
 
 export class Table<R extends Record_ = Record_> {
-  private rows: Map<string, Record_> | undefined;
-  private follower: LogFollower | undefined;
   private readonly rules: RecordRules;
-  /** Versioned tables: key → version of its delete (caught up with `rows`). */
-  private tombstones = new Map<string, number>();
   private readonly versioning: Versioning<R> | undefined;
-  /** count() before the rows are loaded: keys only, caught up incrementally. */
-  private keyCount: KeyCount | undefined;
   /** Aborted at close: ends every watch() of this table. */
   private readonly closed = new AbortController();
+  private readonly log: TableLog;
+  private readonly onChange: () => void;
+  private readonly localPaths: TablePaths | undefined;
 
   readonly name: string;
-  readonly paths: TablePaths;
   readonly key: string;
   readonly columns: readonly string[] | null;
-  private readonly identity: { table: string; tableId?: string };
-  private readonly writer: LogWriter | undefined;
-  private readonly onChange: () => void;
 
   /** @internal Made by Store.table(). */
   constructor(init: TableInit<R>) {
     this.name = init.name;
-    this.paths = init.paths;
     this.key = init.key;
     this.columns = init.columns;
-    this.identity = init.identity;
-    this.writer = init.writer;
+    this.log = init.log;
+    this.localPaths = init.paths;
     this.onChange = init.onChange ?? (() => {});
     const { name, key, columns, schema, versioning } = init;
     this.rules = { table: name, key, columns, schema };
-    this.versioning = versioning && new Versioning<R>({ rules: this.rules, state: () => this.state(), tombstones: () => this.tombstones, locked: (fn) => this.locked(fn) }, versioning);
+    this.versioning = versioning && new Versioning<R>({ rules: this.rules, state: () => this.inChecked().rows, tombstones: () => this.inChecked().tombstones, locked: (fn) => this.locked(fn) }, versioning);
+  }
+
+  /** The table's files (local stores only; a NATS table has none: UNSUPPORTED). */
+  get paths(): TablePaths {
+    if (!this.localPaths) throw new SdnwalError('UNSUPPORTED', `table ${this.name} is not in a local directory: it has no files`);
+    return this.localPaths;
   }
 
   /** The conflict strategy of a versioned table (rows carry `version` and `last_modified`), else undefined. */
@@ -93,16 +89,16 @@ export class Table<R extends Record_ = Record_> {
     return this.versioning?.settings.conflict;
   }
 
-  private guard(what: string): LogWriter {
+  private guard(what: string): TableLog {
     this.checkOpen(what);
-    if (holding.getStore()?.has(this.paths.lock)) throw new SdnwalError('REENTRANT', `${what} on table ${this.name} from inside its own modify(): the table lock is already held by this call`);
-    if (!this.writer) throw new SdnwalError('INVALID_OPTION', `table ${this.name} is open read-only`);
-    return this.writer;
+    if (holding.getStore()?.has(this.log.id)) throw new SdnwalError('REENTRANT', `${what} on table ${this.name} from inside its own modify(): the table lock is already held by this call`);
+    if (!this.log.writable) throw new SdnwalError('INVALID_OPTION', `table ${this.name} is open read-only`);
+    return this.log;
   }
 
   private write(operation: PendingWrite['operation'], rows: Row[]): Promise<void> {
-    const w = this.guard(operation);
-    const p = w.append({ operation, rows, timestamp: Date.now() });
+    const log = this.guard(operation);
+    const p = log.append({ operation, rows, timestamp: Date.now() });
     this.onChange();
     return p;
   }
@@ -116,7 +112,7 @@ export class Table<R extends Record_ = Record_> {
       return true;
     }
     return this.locked(async (log) => {
-      if (this.state().has(row.key)) return { result: false };
+      if (this.inChecked().rows.has(row.key)) return { result: false };
       return { result: true, done: log.append([{ operation: 'insert', rows: [row], timestamp: Date.now() }]) };
     });
   }
@@ -136,7 +132,7 @@ export class Table<R extends Record_ = Record_> {
     const row = toUpdateRow(this.rules, partial);
     if (!opts.mustExist) return this.write('update', [row]).then(() => undefined);
     await this.locked(async (log) => {
-      if (!this.state().has(row.key)) throw new SdnwalError('NOT_FOUND', `table ${this.name}: no row with key ${JSON.stringify(row.key)}`);
+      if (!this.inChecked().rows.has(row.key)) throw new SdnwalError('NOT_FOUND', `table ${this.name}: no row with key ${JSON.stringify(row.key)}`);
       return { result: undefined, done: log.append([{ operation: 'update', rows: [row], timestamp: Date.now() }]) };
     });
   }
@@ -148,14 +144,15 @@ export class Table<R extends Record_ = Record_> {
   }
 
   /**
-   * Read-modify-write under the table lock, after catching up with every entry other processes
-   * appended: `fn(current)` returns the new row, or undefined to write nothing. `fn` must be synchronous.
+   * Read-modify-write, caught up with every entry other writers appended, with no other checked
+   * write between the read and the write: `fn(current)` returns the new row, or undefined to write
+   * nothing. `fn` must be synchronous (a remote log may call it again after catching up).
    */
   async modify(key: unknown, fn: (current: R | undefined) => R | undefined): Promise<R | undefined> {
     const k = keyString(key, this.name);
     if (typeof fn !== 'function') throw new TypeError('modify expects a function');
     return this.locked(async (log) => {
-      const cur = this.state().get(k) as R | undefined;
+      const cur = this.inChecked().rows.get(k) as R | undefined;
       const next = fn(cur === undefined ? undefined : ({ ...cur } as R));
       if (next && typeof (next as unknown as Promise<unknown>).then === 'function') throw new TypeError('modify: fn must be synchronous (it returned a promise)');
       if (next === undefined) return { result: cur };
@@ -166,19 +163,25 @@ export class Table<R extends Record_ = Record_> {
     });
   }
 
-  /** Run `fn` holding the lock, caught up; wait for its append's acknowledgement after releasing. */
+  /** Run `fn` as a checked write of the log (caught up, nothing between its read and its append). */
   private async locked<T>(fn: (log: LockedLog) => Promise<{ result: T; done?: Promise<void> }>): Promise<T> {
-    const w = this.guard('a checked write');
-    const inner = new Set(holding.getStore() ?? []).add(this.paths.lock);
-    const out = await w.withLock((log) => holding.run(inner, () => {
-      this.catchUp();
-      return fn(log);
-    }));
-    if (out.done) {
-      this.onChange();
-      await out.done;
-    }
-    return out.result;
+    const log = this.guard('a checked write');
+    let appended = false;
+    const result = await log.checked((view, append) => holding.run(new Map(holding.getStore() ?? []).set(log.id, view), () => fn({
+      append: (writes) => {
+        appended = true;
+        return append.append(writes);
+      },
+    } as LockedLog)));
+    if (appended) this.onChange();
+    return result;
+  }
+
+  /** The view of the running checked write. */
+  private inChecked(): TableView {
+    const view = holding.getStore()?.get(this.log.id);
+    if (!view) throw new Error('internal: table state read outside a checked write');
+    return view;
   }
 
   /** Every method of a closed table is CLOSED (reads too: its store let go of its files). */
@@ -186,75 +189,38 @@ export class Table<R extends Record_ = Record_> {
     if (this.closed.signal.aborted) throw new SdnwalError('CLOSED', `table ${this.name} is closed (${what} after store.close())`);
   }
 
-  /** @internal The caught-up state. */
-  state(): Map<string, Record_> {
+  /** @internal The caught-up rows. */
+  async state(): Promise<Map<string, Record_>> {
     this.checkOpen('a read');
-    this.catchUp();
-    return this.rows!;
-  }
-
-  private load(): void {
-    const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
-    this.rows = snap?.rows ?? new Map();
-    this.tombstones = readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []);
-    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity());
-  }
-
-  /** What the log's segment headers must name (nothing to check before the table has an id). */
-  private followIdentity(): { table: string; tableId: string } | undefined {
-    return this.identity.tableId ? { table: this.name, tableId: this.identity.tableId } : undefined;
-  }
-
-  private catchUp(): void {
-    for (let tries = 0; ; tries++) {
-      if (!this.rows || !this.follower) this.load();
-      const r = this.follower!.poll((w) => applyWrite(this.rows!, w, undefined, this.tombstones));
-      if (!r.reload) return;
-      if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${this.name}: the log keeps changing under the reader (segments missing above the snapshot)`);
-      this.rows = undefined;
-    }
+    return (await this.log.view()).rows;
   }
 
   /** The row with this key (keys compare as strings), or undefined. */
   async get(key: unknown): Promise<R | undefined> {
-    const row = this.state().get(keyString(key, this.name));
+    const k = keyString(key, this.name);
+    const row = (await this.state()).get(k);
     return row === undefined ? undefined : ({ ...row } as R);
   }
 
   /** Every row, in key insertion order. */
   async all(): Promise<R[]> {
-    return [...this.state().values()].map((r) => ({ ...r }) as R);
+    return [...(await this.state()).values()].map((r) => ({ ...r }) as R);
   }
 
-  /**
-   * The number of rows. Before anything loaded the rows: the snapshot's row count when nothing is
-   * logged above it, else the snapshot's keys and the logged writes' keys (no rows are built).
-   */
+  /** The number of rows (without building rows where the log can). */
   async count(): Promise<number> {
     this.checkOpen('count');
-    if (!this.rows) {
-      const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
-      if (n !== undefined) return n;
-      // Nothing loaded yet: count keys without building rows (a scanner's or cron job's count),
-      // kept caught up across calls.
-      this.keyCount ??= new KeyCount(this.paths, this.name, this.key, () => this.followIdentity());
-      return this.keyCount.count();
-    }
-    return this.state().size;
+    return this.log.count();
   }
 
   /** Fold the log into a fresh snapshot now (as `sdnwal compact`). */
   async compact(): Promise<CompactReport> {
-    this.checkOpen('compact');
-    const w = this.guard('compact');
-    await w.flush();
-    const report = await compactTable(this.paths, w, { force: true, key: this.key, inWorker: true });
-    return report;
+    return this.guard('compact').compact();
   }
 
-  /** @internal The writer a compaction rolls with (undefined for read-only tables). */
-  writerForCompaction(): LogWriter | undefined {
-    return this.writer;
+  /** @internal Auto-compaction: only when the log above the snapshot holds at least `minBytes`. */
+  compactIfAbove(minBytes: number): Promise<CompactReport> {
+    return this.guard('compact').compact({ minBytes });
   }
 
   /**
@@ -263,12 +229,12 @@ export class Table<R extends Record_ = Record_> {
    * the wait for the table lock and of its hold, in µs. Undefined for a read-only table.
    */
   appendPhases(): AppendPhaseReport | undefined {
-    return this.writer?.phases.report();
+    return this.log.phases();
   }
 
   /** @internal */
   async flush(): Promise<void> {
-    await this.writer?.flush();
+    await this.log.flush();
   }
 
   /**
@@ -278,13 +244,13 @@ export class Table<R extends Record_ = Record_> {
    */
   watch(opts: WatchOptions = {}): AsyncIterableIterator<WatchEntry> {
     // A closed table's watch() is an iterator that has ended (a `for await` simply stops).
-    return new LogWatcher(this.paths, this.identity, opts, this.closed.signal);
+    return this.log.watch(opts, this.closed.signal);
   }
 
   /** @internal */
   async close(): Promise<void> {
     this.closed.abort();
-    await this.writer?.close();
+    await this.log.close();
   }
 }
 

@@ -13,6 +13,8 @@ export interface Percentiles {
 export interface AppendPhaseReport {
   batches: number;
   appends: number;
+  /** fdatasyncs of the log this process made (a local log's figure; group commit shares them). */
+  fsyncs?: number;
   /** Means per batch, in µs. */
   encodeUs: number;
   writeUs: number;

@@ -13,8 +13,8 @@ const child = path.resolve(import.meta.dirname, '../fixtures/store/write-compact
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/snapshot');
 const columns = ['id', 'n'];
 
-/** Whether the table holds its rows in memory (a private field: what this file is about). */
-const loaded = (t: Table): boolean => (t as unknown as { rows?: unknown }).rows !== undefined;
+/** Whether the table's local log holds its rows in memory (a private field: what this file is about). */
+const loaded = (t: Table): boolean => (t as unknown as { log: { rows?: unknown } }).log.rows !== undefined;
 
 /** Another process: insert r-from.., delete r-delFrom.., then compact if asked. */
 function other(dir: string, from: number, count: number, delFrom: number, delCount: number, compact: boolean): void {

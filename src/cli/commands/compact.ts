@@ -67,7 +67,7 @@ export async function compactOnce(dir: string, names: string[]): Promise<TableOu
 async function listTables(dir: string): Promise<string[]> {
   const store = await openReadOnly(dir);
   try {
-    return store.listTables();
+    return await store.listTables();
   } finally {
     await store.close();
   }

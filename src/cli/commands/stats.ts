@@ -135,7 +135,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const store = await openReadOnly(dir);
   const all: TableStats[] = [];
   try {
-    for (const name of store.listTables()) {
+    for (const name of await store.listTables()) {
       all.push(await tableStats(store.dir, name, async () => (await store.table(name)).count()));
     }
   } catch (err) {

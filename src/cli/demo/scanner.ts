@@ -5,8 +5,6 @@
  * each acknowledged record to the parent over IPC.
  */
 import { openStore } from '../../store/store.js';
-import type { Table } from '../../store/table.js';
-import type { LogWriter } from '../../wal/writer.js';
 import { parseScannerArgv, type ScannerMessage } from './protocol.js';
 import { DEMO_TABLE, demoRecord } from './records.js';
 
@@ -17,14 +15,6 @@ function send(m: ScannerMessage): void {
 /** Send and wait until the message is handed to the channel, so it is not lost when we exit. */
 function sendNow(m: ScannerMessage): Promise<void> {
   return new Promise((resolve) => (process.connected ? process.send!(m, undefined, {}, () => resolve()) : resolve()));
-}
-
-/**
- * The table's writer counters. Table keeps its LogWriter private; the demo reads it to show how
- * many appends each fdatasync covered, which no public API reports yet.
- */
-function writerOf(t: Table): Pick<LogWriter, 'fsyncs' | 'counters'> | undefined {
-  return (t as unknown as { writer?: LogWriter }).writer;
 }
 
 async function main(): Promise<void> {
@@ -54,10 +44,11 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: a.inFlight }, worker));
   if (acked.length > 0) await sendNow({ type: 'acked', ns: acked.splice(0) });
-  const w = writerOf(table);
+  // How many appends each fdatasync covered (group commit), from the table's own figures.
+  const w = table.appendPhases();
   const ms = performance.now() - started;
   await store.close();
-  await sendNow({ type: 'done', appends: a.count, fsyncs: w?.fsyncs ?? 0, batches: w?.counters.batches ?? 0, ms });
+  await sendNow({ type: 'done', appends: a.count, fsyncs: w?.fsyncs ?? 0, batches: w?.batches ?? 0, ms });
   process.disconnect?.();
 }
 

@@ -1,0 +1,128 @@
+/**
+ * The local directory's TableLog: the snapshot plus the log tail of one table, caught up with
+ * other processes' appends before each read (docs/protocol.md §8), checked writes under the table
+ * lock (§1), compaction into the table's .sdn (§6).
+ */
+import { SdnwalError } from '../errors.js';
+import { compactTable, type CompactReport } from '../snapshot/compactor.js';
+import { loadSnapshot } from '../snapshot/load.js';
+import { readTombstones } from '../snapshot/tombstones.js';
+import type { TablePaths } from '../wal/paths.js';
+import type { AppendPhaseReport } from '../wal/phases.js';
+import { applyWrite, type Record_ } from '../wal/replay.js';
+import type { LogWriter, WriteRequest } from '../wal/writer.js';
+import { LogFollower } from './follower.js';
+import { KeyCount } from './key-count.js';
+import { countFromSnapshot } from './snapshot-count.js';
+import type { CheckedAppend, CheckedOutcome, TableLog, TableView } from './table-log.js';
+import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
+
+export interface LocalLogInit {
+  name: string;
+  paths: TablePaths;
+  key: string;
+  /** What the log's segment headers must name. */
+  identity: { table: string; tableId?: string };
+  /** Undefined for a read-only table. */
+  writer: LogWriter | undefined;
+}
+
+export class LocalTableLog implements TableLog {
+  readonly id: string;
+  private rows: Map<string, Record_> | undefined;
+  private tombstones = new Map<string, number>();
+  private follower: LogFollower | undefined;
+  /** count() before the rows are loaded: keys only, caught up incrementally. */
+  private keyCount: KeyCount | undefined;
+  private readonly name: string;
+  private readonly paths: TablePaths;
+  private readonly key: string;
+  private readonly identity: { table: string; tableId?: string };
+  readonly writer: LogWriter | undefined;
+
+  constructor(init: LocalLogInit) {
+    ({ name: this.name, paths: this.paths, key: this.key, identity: this.identity, writer: this.writer } = init);
+    this.id = init.paths.lock;
+  }
+
+  get writable(): boolean {
+    return this.writer !== undefined;
+  }
+
+  private writerOrThrow(): LogWriter {
+    if (!this.writer) throw new SdnwalError('INVALID_OPTION', `table ${this.name} is open read-only`);
+    return this.writer;
+  }
+
+  async view(): Promise<TableView> {
+    return this.caughtUp();
+  }
+
+  private caughtUp(): TableView {
+    for (let tries = 0; ; tries++) {
+      if (!this.rows || !this.follower) this.load();
+      const r = this.follower!.poll((w) => applyWrite(this.rows!, w, undefined, this.tombstones));
+      if (!r.reload) return { rows: this.rows!, tombstones: this.tombstones };
+      if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${this.name}: the log keeps changing under the reader (segments missing above the snapshot)`);
+      this.rows = undefined;
+    }
+  }
+
+  private load(): void {
+    const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
+    this.rows = snap?.rows ?? new Map();
+    this.tombstones = readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []);
+    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity());
+  }
+
+  /** What the log's segment headers must name (nothing to check before the table has an id). */
+  private followIdentity(): { table: string; tableId: string } | undefined {
+    return this.identity.tableId ? { table: this.name, tableId: this.identity.tableId } : undefined;
+  }
+
+  /**
+   * Before anything loaded the rows: the snapshot's row count when nothing is logged above it,
+   * else the snapshot's keys and the logged writes' keys (no rows are built), kept caught up.
+   */
+  async count(): Promise<number> {
+    if (this.rows) return this.caughtUp().rows.size;
+    const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
+    if (n !== undefined) return n;
+    this.keyCount ??= new KeyCount(this.paths, this.name, this.key, () => this.followIdentity());
+    return this.keyCount.count();
+  }
+
+  append(write: WriteRequest): Promise<void> {
+    return this.writerOrThrow().append(write);
+  }
+
+  /** Under the table lock, caught up; the append's acknowledgement is awaited after the lock is released. */
+  async checked<T>(fn: (view: TableView, log: CheckedAppend) => CheckedOutcome<T> | Promise<CheckedOutcome<T>>): Promise<T> {
+    const out = await this.writerOrThrow().withLock((log) => fn(this.caughtUp(), log));
+    if (out.done) await out.done;
+    return out.result;
+  }
+
+  async flush(): Promise<void> {
+    await this.writer?.flush();
+  }
+
+  async compact(opts: { minBytes?: number } = {}): Promise<CompactReport> {
+    const w = this.writerOrThrow();
+    await w.flush();
+    const auto = opts.minBytes !== undefined;
+    return compactTable(this.paths, w, { force: !auto, key: this.key, minBytes: opts.minBytes, inWorker: true });
+  }
+
+  watch(opts: WatchOptions, closed: AbortSignal): AsyncIterableIterator<WatchEntry> {
+    return new LogWatcher(this.paths, this.identity, opts, closed);
+  }
+
+  phases(): AppendPhaseReport | undefined {
+    return this.writer && { ...this.writer.phases.report(), fsyncs: this.writer.fsyncs };
+  }
+
+  async close(): Promise<void> {
+    await this.writer?.close();
+  }
+}
