@@ -1,11 +1,14 @@
 /**
- * Catching up with the log (docs/protocol.md §8): keep the current segment and offset, read to the
- * published end from the control record (never by file size while writers are live), follow a
- * SEAL to the next segment. Readers check every frame and never repair: damage ends the read
- * and is reported, the repair is recovery's job.
+ * The one catch-up reader of a table's log (docs/protocol.md §8), used by reads, count(), watch()
+ * and `sdnwal tail`: keep the current segment open and the offset of the next frame, read to the
+ * published end from the control record (never by file size while writers are live: bytes past it
+ * may be a batch still being written), follow a SEAL to the next segment. An open segment
+ * survives a compactor's unlink, so a reader finishes it and moves on. Readers check every frame
+ * and never repair: damage ends the read and is reported, the repair is recovery's job.
  */
 import fs from 'node:fs';
-import { CorruptLogError } from '../errors.js';
+import { CorruptLogError, SdnwalError } from '../errors.js';
+import { io, openInStore } from '../io.js';
 import { type ControlRecord, currentBootId, readControlAt } from '../wal/control.js';
 import { isWrite, type PendingWrite } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
@@ -16,14 +19,27 @@ import { segmentPath } from '../wal/tail.js';
 export interface FollowResult {
   /** Writes applied by this poll. */
   applied: number;
-  /** The segment we needed is gone (a compaction absorbed it): reload from the snapshot. */
+  /** The segment to read next is gone or was replaced (a compaction absorbed it): start again from the snapshot. */
   reload: boolean;
 }
 
+export interface PollOptions {
+  /** Offered each payload first: true means it took that write from the bytes (the frame's CRCs were checked). */
+  raw?: (payload: Buffer) => boolean;
+  /** Stop after about this many bytes of frames once something was applied (watch() delivers in chunks). */
+  chunkBytes?: number;
+}
+
+export function isLive(c: ControlRecord | undefined): c is ControlRecord {
+  return c !== undefined && c.activeSeg > 0 && c.bootId === currentBootId();
+}
+
 export class LogFollower {
-  /** The segment being read and the offset of the next frame in it (0 = from its header). */
+  /** The segment being read and the offset of its next frame (0: from its header). */
   segNo: number;
   offset = 0;
+  /** Open descriptors of segments from `segNo` on, with the inode each was opened as. */
+  private readonly open = new Map<number, { fd: number; ino: number; dev: number }>();
   private lastGeneration = -1;
   private lastSize = -1;
 
@@ -37,61 +53,170 @@ export class LogFollower {
   }
 
   /**
-   * Read every committed write after the current position, in order, calling `apply`. `raw`, if
-   * given, is offered each payload first: true means it took that write from the bytes (the
-   * frame's CRCs were checked), which is then not decoded.
+   * Read every committed write after the current position, in order, calling `apply`. Writes
+   * read before damage are applied, then the damage is thrown (CORRUPT_LOG, FOREIGN_SEGMENT).
    */
-  poll(apply: (w: PendingWrite, segNo: number, offset: number) => void, raw?: (payload: Buffer) => boolean): FollowResult {
+  poll(apply: (w: PendingWrite, segNo: number, offset: number) => void, opts: PollOptions = {}): FollowResult {
     const control = readControlAt(this.paths.lock);
-    const live = control !== undefined && control.bootId === currentBootId() && control.activeSeg > 0;
+    const live = isLive(control);
     if (live && control.generation === this.lastGeneration && control.activeSeg === this.segNo && this.offset === control.publishedEnd) {
       return { applied: 0, reload: false };
     }
     let applied = 0;
+    let wide = opts.chunkBytes === undefined;
+    const raw = opts.raw;
     for (;;) {
-      const p = segmentPath(this.paths, this.segNo);
-      if (!fs.existsSync(p)) {
+      // A segment above the active one is a roll not yet published: nothing in it is committed.
+      if (live && control.activeSeg < this.segNo) break;
+      const seg = this.segment(this.segNo);
+      if (seg === 'replaced') return { applied, reload: true };
+      if (seg === undefined) {
         // Gone below the active segment: compacted away under us. Beyond the last: nothing yet.
-        const { segments } = readWalDir(this.paths.wal);
-        if (segments.some((s) => s > this.segNo)) return { applied, reload: true };
-        if (this.offset > 0) return { applied, reload: true };
+        if (this.offset > 0 || readWalDir(this.paths.wal).segments.some((s) => s > this.segNo)) return { applied, reload: true };
         break;
       }
-      const to = live && control.activeSeg === this.segNo ? control.publishedEnd : undefined;
-      if (!live && to === undefined && this.lastSize >= 0 && this.offset > 0) {
-        const size = fs.statSync(p).size;
-        if (size === this.lastSize) break;
-      }
-      let r;
-      try {
-        r = scanSegment({ path: p }, {
-          segNo: this.segNo,
-          expect: this.identity,
-          from: this.offset > 0 ? this.offset : undefined,
-          to,
-          onPayload: raw && ((payload) => raw(payload) && ++applied > 0),
-          onEntry: (e, at) => {
-            if (isWrite(e)) {
-              apply(e, this.segNo, at);
-              applied++;
-            }
-          },
-        });
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { applied, reload: true };
-        throw err;
-      }
-      if (r.headerProblem && r.headerProblem !== 'short') throw new CorruptLogError(p, 0, `segment header: ${r.headerProblem}`);
+      const size = io.fstatSync(seg).size;
+      if (!live && this.offset > 0 && size === this.lastSize) break;
+      const limit = live && control.activeSeg === this.segNo ? Math.min(control.publishedEnd, size) : size;
+      const from = this.offset > 0 ? this.offset : undefined;
+      if (from !== undefined && from >= limit) break;
+      const to = wide ? limit : Math.min(limit, (from ?? 0) + opts.chunkBytes!);
+      const segNo = this.segNo;
+      const file = segmentPath(this.paths, segNo);
+      const r = scanSegment({ fd: seg }, {
+        segNo,
+        expect: this.identity,
+        from,
+        to,
+        sealed: live && control.activeSeg > segNo,
+        onPayload: raw && ((payload) => raw(payload) && ++applied > 0),
+        onEntry: (e, at) => {
+          if (isWrite(e)) {
+            apply(e, segNo, at);
+            applied++;
+          }
+        },
+      });
+      if (r.headerProblem === 'foreign') throw new SdnwalError('FOREIGN_SEGMENT', `${file} is not segment ${segNo} of table ${this.identity?.table ?? this.paths.table}`);
+      // A header cut short is a segment being made (torn tail of a crash): nothing committed in it.
+      if (r.headerProblem === 'short') break;
+      if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem}`);
+      const before = from ?? r.headerLength;
       this.offset = r.end;
-      this.lastSize = r.size;
-      const dmg = r.damage[0];
-      if (dmg && dmg.kind === 'corruption') throw new CorruptLogError(p, dmg.offset, dmg.reason);
-      if (r.sealedNext === undefined) break;
-      this.segNo = r.sealedNext;
-      this.offset = 0;
-      this.lastSize = -1;
+      // Unchanged size means nothing new only once the whole file was read.
+      this.lastSize = to >= limit ? r.size : -1;
+      const d = r.damage[0];
+      // A frame cut by our own read window is not damage; a torn tail past the valid end of a log
+      // with no live control record is an unfinished write (recovery's business), not committed.
+      const windowCut = d?.kind === 'torn-tail' && to < limit;
+      const tornTail = d?.kind === 'torn-tail' && !live && to >= limit;
+      if (d && !windowCut && !tornTail) throw new CorruptLogError(file, d.offset, d.reason);
+      if (r.sealedNext !== undefined) {
+        this.close(segNo);
+        this.segNo = r.sealedNext;
+        this.offset = 0;
+        this.lastSize = -1;
+        wide = opts.chunkBytes === undefined;
+        if (applied > 0 && !wide) break;
+        continue;
+      }
+      if (wide || applied > 0 || r.end >= limit || tornTail) break;
+      // Nothing applied and not at the end: frames other than writes (PAD), or one frame larger than the chunk.
+      wide = r.end === before;
     }
-    if (live) this.lastGeneration = (control as ControlRecord).generation;
+    if (live) this.lastGeneration = control.generation;
     return { applied, reload: false };
+  }
+
+  /**
+   * The segment's open descriptor (opened now if need be), undefined if there is no such file, or
+   * 'replaced' when the file at its path is another one than we hold (the store directory was
+   * made again): what we read of it belongs to a log that is gone.
+   */
+  private segment(segNo: number): number | 'replaced' | undefined {
+    const file = segmentPath(this.paths, segNo);
+    const held = this.open.get(segNo);
+    if (held) {
+      let st: fs.Stats | undefined;
+      try {
+        st = fs.statSync(file);
+      } catch (err) {
+        // Unlinked by a compaction: what we hold is still the segment, finish reading it.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+      if (st && (st.ino !== held.ino || st.dev !== held.dev)) return 'replaced';
+      return held.fd;
+    }
+    let fd: number;
+    try {
+      fd = openInStore(file, fs.constants.O_RDONLY);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const st = io.fstatSync(fd);
+    this.open.set(segNo, { fd, ino: st.ino, dev: st.dev });
+    return fd;
+  }
+
+  /** Whether the segment to read next is open (reading has begun there). */
+  get holding(): boolean {
+    return this.open.has(this.segNo);
+  }
+
+  /** Open every segment from the current one on, so a compaction cannot take them before we read them (watch()). */
+  holdAhead(): void {
+    for (const s of readWalDir(this.paths.wal).segments) {
+      if (s >= this.segNo && !this.open.has(s)) this.segment(s);
+    }
+  }
+
+  /** Let go of one segment's descriptor, or of all. */
+  close(segNo?: number): void {
+    for (const [s, h] of this.open) {
+      if (segNo !== undefined && s !== segNo) continue;
+      this.open.delete(s);
+      io.closeSync(h.fd);
+    }
+  }
+}
+
+/**
+ * State built from the snapshot and kept caught up with the log by one follower: the table's rows,
+ * count()'s keys, tail's position. When a compaction took the segments being read, the state is
+ * built again from the new snapshot.
+ */
+export class CaughtUp<S> {
+  private state: S | undefined;
+  private follower: LogFollower | undefined;
+
+  constructor(
+    private readonly table: string,
+    /** Build the state from the snapshot, with a follower starting above it. */
+    private readonly load: () => { state: S; follower: LogFollower },
+  ) {}
+
+  /** Whether the state was built (and not let go of since). */
+  get loaded(): boolean {
+    return this.state !== undefined;
+  }
+
+  /** The state after every committed write was applied with `apply` (or taken by `raw`). */
+  get(apply: (state: S, w: PendingWrite, segNo: number, offset: number) => void, raw?: (state: S, payload: Buffer) => boolean): S {
+    for (let tries = 0; ; tries++) {
+      if (!this.state || !this.follower) ({ state: this.state, follower: this.follower } = this.load());
+      const s = this.state;
+      const r = this.follower.poll((w, segNo, offset) => apply(s, w, segNo, offset), { raw: raw && ((p) => raw(s, p)) });
+      if (!r.reload) return s;
+      if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${this.table}: the log keeps changing under the reader (segments missing above the snapshot)`);
+      this.reset();
+    }
+  }
+
+  /** Forget the state; the next get() builds it again from the snapshot. */
+  reset(): void {
+    this.follower?.close();
+    this.follower = undefined;
+    this.state = undefined;
   }
 }

@@ -11,7 +11,7 @@ import type { TablePaths } from '../wal/paths.js';
 import type { AppendPhaseReport } from '../wal/phases.js';
 import { applyWrite, type Record_ } from '../wal/replay.js';
 import type { LogWriter, WriteRequest } from '../wal/writer.js';
-import { LogFollower } from './follower.js';
+import { CaughtUp, LogFollower } from './follower.js';
 import { KeyCount } from './key-count.js';
 import { countFromSnapshot } from './snapshot-count.js';
 import type { CheckedAppend, CheckedOutcome, TableLog, TableView } from './table-log.js';
@@ -29,9 +29,8 @@ export interface LocalLogInit {
 
 export class LocalTableLog implements TableLog {
   readonly id: string;
-  private rows: Map<string, Record_> | undefined;
-  private tombstones = new Map<string, number>();
-  private follower: LogFollower | undefined;
+  /** The rows and deletes' versions, from the snapshot and the log (built at the first read). */
+  private readonly state: CaughtUp<TableView>;
   /** count() before the rows are loaded: keys only, caught up incrementally. */
   private keyCount: KeyCount | undefined;
   private readonly name: string;
@@ -43,7 +42,14 @@ export class LocalTableLog implements TableLog {
   constructor(init: LocalLogInit) {
     ({ name: this.name, paths: this.paths, key: this.key, identity: this.identity, writer: this.writer } = init);
     this.id = init.paths.lock;
+    this.state = new CaughtUp(this.name, () => {
+      const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
+      const state = { rows: snap?.rows ?? new Map<string, Record_>(), tombstones: readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []) };
+      return { state, follower: new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity()) };
+    });
   }
+
+
 
   get writable(): boolean {
     return this.writer !== undefined;
@@ -59,20 +65,7 @@ export class LocalTableLog implements TableLog {
   }
 
   private caughtUp(): TableView {
-    for (let tries = 0; ; tries++) {
-      if (!this.rows || !this.follower) this.load();
-      const r = this.follower!.poll((w) => applyWrite(this.rows!, w, undefined, this.tombstones));
-      if (!r.reload) return { rows: this.rows!, tombstones: this.tombstones };
-      if (tries > 5) throw new SdnwalError('CORRUPT_LOG', `table ${this.name}: the log keeps changing under the reader (segments missing above the snapshot)`);
-      this.rows = undefined;
-    }
-  }
-
-  private load(): void {
-    const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
-    this.rows = snap?.rows ?? new Map();
-    this.tombstones = readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []);
-    this.follower = new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity());
+    return this.state.get((view, w) => applyWrite(view.rows, w, undefined, view.tombstones));
   }
 
   /** What the log's segment headers must name (nothing to check before the table has an id). */
@@ -85,7 +78,7 @@ export class LocalTableLog implements TableLog {
    * else the snapshot's keys and the logged writes' keys (no rows are built), kept caught up.
    */
   async count(): Promise<number> {
-    if (this.rows) return this.caughtUp().rows.size;
+    if (this.state.loaded) return this.caughtUp().rows.size;
     const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
     if (n !== undefined) return n;
     this.keyCount ??= new KeyCount(this.paths, this.name, this.key, () => this.followIdentity());
@@ -123,6 +116,8 @@ export class LocalTableLog implements TableLog {
   }
 
   async close(): Promise<void> {
+    this.state.reset();
+    this.keyCount?.close();
     await this.writer?.close();
   }
 }

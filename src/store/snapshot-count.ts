@@ -46,6 +46,8 @@ function hasWritesAbove(paths: TablePaths, absorbed: number, identity: { table: 
   } catch (err) {
     if (err === FOUND_WRITE) return true;
     throw err;
+  } finally {
+    follower.close();
   }
 }
 

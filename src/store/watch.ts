@@ -16,15 +16,14 @@
  */
 import fs from 'node:fs';
 import { CorruptLogError, SdnwalError } from '../errors.js';
-import { io, openInStore } from '../io.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
-import { MAX_SEGMENT_HEADER_BYTES, READ_CHUNK_BYTES } from '../wal/constants.js';
-import { type ControlRecord, currentBootId, readControlAt } from '../wal/control.js';
-import { isWrite, type Operation, type Row } from '../wal/entry.js';
+import { READ_CHUNK_BYTES } from '../wal/constants.js';
+import { readControlAt } from '../wal/control.js';
+import type { Operation, Row } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
-import { scanSegment } from '../wal/reader.js';
 import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
+import { isLive, LogFollower } from './follower.js';
 
 export interface WatchOptions {
   /** The iterator ends when this signal aborts. */
@@ -60,21 +59,14 @@ export class WatchGapError extends SdnwalError {
   }
 }
 
-function isLive(c: ControlRecord | undefined): c is ControlRecord {
-  return c !== undefined && c.activeSeg > 0 && c.bootId === currentBootId();
-}
-
 /** The iterator behind table.watch(). Its start position is fixed when it is made, not at the first next(). */
 export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
-  /** The segment being read and the offset of its next frame (0: from its header). */
-  private segNo = 1;
-  private offset = 0;
+  /** Reads the log; holds the segments from the one being read on, so they survive a compactor's unlink. */
+  private follower!: LogFollower;
   /** False until the start position is fixed; until then a compacted start segment just moves the start. */
   private positioned = false;
   /** While the start skips to the current end: a compacted segment there loses nothing. */
   private skipping = false;
-  /** Open descriptors of the segments from `segNo` on: they survive a compactor's unlink. */
-  private readonly pins = new Map<number, number>();
   private queue: WatchEntry[] = [];
   private failure: unknown;
   private done = false;
@@ -151,11 +143,11 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
 
   /** Fix the start: the snapshot's absorbed point (fromStart), or the current end of the log. */
   private start(fromStart: boolean): void {
-    this.segNo = (readSnapshotMeta(this.paths.snapshot)?.absorbedSegment ?? 0) + 1;
+    this.follower = this.followerFrom((readSnapshotMeta(this.paths.snapshot)?.absorbedSegment ?? 0) + 1);
     if (fromStart) return;
     const c = readControlAt(this.paths.lock);
     // Everything before the active segment is before the end; skip there directly.
-    if (isLive(c) && c.activeSeg > this.segNo) this.segNo = c.activeSeg;
+    if (isLive(c) && c.activeSeg > this.follower.segNo) this.follower = this.followerFrom(c.activeSeg);
     const skipped: WatchEntry[] = [];
     this.skipping = true;
     try {
@@ -169,105 +161,45 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
     this.positioned = true;
   }
 
-  /** Open every segment from the current one on (newly rolled ones; the current one if not yet). */
-  private pin(): void {
-    this.dirChanged = false;
-    for (const s of readWalDir(this.paths.wal).segments) {
-      if (s < this.segNo || this.pins.has(s)) continue;
-      try {
-        this.pins.set(s, openInStore(segmentPath(this.paths, s), fs.constants.O_RDONLY));
-      } catch (err) {
-        // Deleted between the listing and the open: found missing when it is needed.
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
-  }
-
-  private unpin(segNo: number): void {
-    const fd = this.pins.get(segNo);
-    if (fd === undefined) return;
-    this.pins.delete(segNo);
-    io.closeSync(fd);
+  private followerFrom(segNo: number): LogFollower {
+    this.follower?.close();
+    return new LogFollower(this.paths, segNo - 1, this.identity);
   }
 
   /** Append the next committed writes (about one read chunk of frames) to `out`; nothing if there are none yet. */
   private readMore(out: WatchEntry[]): void {
-    let wide = false;
     for (;;) {
-      if (!this.pins.has(this.segNo)) this.pin();
-      const fd = this.pins.get(this.segNo);
-      if (fd === undefined) {
-        if (this.missing()) continue;
-        return;
+      // Hold every segment from the current one on (newly rolled ones; the current one if not yet).
+      if (this.dirChanged || !this.follower.holding) {
+        this.dirChanged = false;
+        this.follower.holdAhead();
       }
-      this.positioned = true;
-      const c = readControlAt(this.paths.lock);
-      const live = isLive(c);
-      // A segment above the active one is a roll not yet published: nothing in it is committed.
-      if (live && c.activeSeg < this.segNo) return;
-      const size = io.fstatSync(fd).size;
-      // Read to the published end, never by file size while writers are live: bytes past it may be a batch being written.
-      const limit = live && c.activeSeg === this.segNo ? Math.min(c.publishedEnd, size) : size;
-      const from = this.offset > 0 ? this.offset : undefined;
-      if (from !== undefined && from >= limit) return;
-      const to = wide ? limit : Math.min(limit, (from ?? MAX_SEGMENT_HEADER_BYTES) + READ_CHUNK_BYTES);
-      const segNo = this.segNo;
-      const r = scanSegment({ fd }, {
-        segNo,
-        expect: this.identity,
-        from,
-        to,
-        sealed: live && c.activeSeg > segNo,
-        onEntry: (e, at) => {
-          if (isWrite(e)) out.push({ operation: e.operation, rows: e.rows, timestamp: e.timestamp, segment: segNo, offset: at });
-        },
-      });
-      const file = segmentPath(this.paths, segNo);
-      if (r.headerProblem === 'foreign') throw new SdnwalError('FOREIGN_SEGMENT', `${file} is not segment ${segNo} of table ${this.identity.table}`);
-      if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem}`);
-      const before = from ?? r.headerLength;
-      this.offset = r.end;
-      const d = r.damage[0];
-      // A frame cut by our own read window is not damage; a torn tail past the valid end of a log
-      // with no live control record is an unfinished write (recovery's business), not committed.
-      const windowCut = d?.kind === 'torn-tail' && to < limit;
-      const tornTail = d?.kind === 'torn-tail' && !live && to >= limit;
-      if (d && !windowCut && !tornTail) {
-        // Deliver what came before the damage first; the error follows them.
-        this.failure = new CorruptLogError(file, d.offset, d.reason);
-        return;
-      }
-      if (r.sealedNext !== undefined) {
-        this.unpin(segNo);
-        this.segNo = r.sealedNext;
-        this.offset = 0;
-        wide = false;
-        if (out.length > 0) return;
-        continue;
-      }
-      if (out.length > 0 || r.end >= limit || tornTail) return;
-      // Nothing delivered and not at the end: frames other than writes (PAD), or one frame larger than the window.
-      wide = r.end === before;
+      if (this.follower.holding) this.positioned = true;
+      const r = this.follower.poll(
+        (e, segment, offset) => out.push({ operation: e.operation, rows: e.rows, timestamp: e.timestamp, segment, offset }),
+        { chunkBytes: READ_CHUNK_BYTES },
+      );
+      if (!r.reload || r.applied > 0 || !this.missing()) return;
     }
   }
 
   /**
-   * The segment to read next cannot be opened. Returns true when the position moved (read again),
-   * false when it is not there yet (a roll in progress, or no log yet). Throws when it was deleted.
+   * The segment to read next is gone. Returns true when the position moved (read again), false
+   * when it is not there yet (a roll in progress). Throws when it was deleted before we held it.
    */
   private missing(): boolean {
+    const segNo = this.follower.segNo;
     const absorbed = readSnapshotMeta(this.paths.snapshot)?.absorbedSegment ?? 0;
-    if (absorbed >= this.segNo) {
+    if (absorbed >= segNo) {
       if (!this.positioned || this.skipping) {
         // Nothing was yielded from here yet: start from the newer snapshot instead.
-        this.segNo = absorbed + 1;
-        this.offset = 0;
+        this.follower = this.followerFrom(absorbed + 1);
         return true;
       }
-      throw new WatchGapError(this.identity.table, this.segNo);
+      throw new WatchGapError(this.identity.table, segNo);
     }
-    if (readWalDir(this.paths.wal).segments.some((s) => s > this.segNo)) {
-      throw new CorruptLogError(segmentPath(this.paths, this.segNo), 0, `segment ${this.segNo} is missing above the snapshot's absorbed segment ${absorbed}`);
+    if (readWalDir(this.paths.wal).segments.some((s) => s > segNo)) {
+      throw new CorruptLogError(segmentPath(this.paths, segNo), 0, `segment ${segNo} is missing above the snapshot's absorbed segment ${absorbed}`);
     }
     return false;
   }
@@ -309,7 +241,10 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
       if (sig !== this.lastSignature || !live) changed = true;
       this.lastSignature = sig;
       this.lastActive = live ? c.activeSeg : -1;
-      if (this.dirChanged && this.positioned) this.pin();
+      if (this.dirChanged && this.positioned) {
+        this.dirChanged = false;
+        this.follower.holdAhead();
+      }
     } catch (err) {
       this.failure ??= err;
       changed = true;
@@ -331,7 +266,7 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
     clearTimeout(this.debounce);
     for (const w of this.fsWatchers.splice(0)) w.close();
     for (const s of this.signals) s.removeEventListener('abort', this.onAbort);
-    for (const segNo of [...this.pins.keys()]) this.unpin(segNo);
+    this.follower?.close();
     this.queue = [];
     this.wake();
   }

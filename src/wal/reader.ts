@@ -11,7 +11,6 @@ import { type Damage, type ScanOptions, type ScanResult, scanFrames } from './sc
 import { decodeSegmentHeader } from './segment.js';
 
 export type { Damage, DamageKind, FramesResult, ScanOptions, ScanResult } from './scan.js';
-export { SegmentCursor, type CursorEntry, type CursorOptions, type CursorRead } from './cursor.js';
 
 /** Scan one segment file (see ScanOptions). Throws only on I/O errors and misuse. */
 export function scanSegment(source: { fd: number } | { path: string }, opts: ScanOptions): ScanResult {

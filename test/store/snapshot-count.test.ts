@@ -14,7 +14,7 @@ const fixtures = path.resolve(import.meta.dirname, '../fixtures/snapshot');
 const columns = ['id', 'n'];
 
 /** Whether the table's local log holds its rows in memory (a private field: what this file is about). */
-const loaded = (t: Table): boolean => (t as unknown as { log: { rows?: unknown } }).log.rows !== undefined;
+const loaded = (t: Table): boolean => (t as unknown as { log: { state: { loaded: boolean } } }).log.state.loaded;
 
 /** Another process: insert r-from.., delete r-delFrom.., then compact if asked. */
 function other(dir: string, from: number, count: number, delFrom: number, delCount: number, compact: boolean): void {

@@ -1,6 +1,6 @@
 /** `sdnwal tail`: the log entries above the snapshot (operation, keys, time); `--follow` keeps printing new ones. */
 import { readSnapshotMeta } from '../../snapshot/meta.js';
-import { LogFollower } from '../../store/follower.js';
+import { CaughtUp, LogFollower } from '../../store/follower.js';
 import type { PendingWrite } from '../../wal/entry.js';
 import { tablePaths, type TablePaths } from '../../wal/paths.js';
 import { type Command, type CommandContext, EXIT_OK, needPositionals, writeJson, writeLine } from '../command.js';
@@ -40,16 +40,14 @@ function formatEntry(e: TailEntry): string {
  * snapshot and skips what was already shown.
  */
 class EntryReader {
-  private follower!: LogFollower;
   private last: { segment: number; offset: number } | undefined;
+  private readonly entries: CaughtUp<true>;
 
-  constructor(private readonly paths: TablePaths) {
-    this.reset();
-  }
-
-  private reset(): void {
-    const meta = readSnapshotMeta(this.paths.snapshot);
-    this.follower = new LogFollower(this.paths, meta?.absorbedSegment ?? 0, meta?.tableId ? { table: this.paths.table, tableId: meta.tableId } : { table: this.paths.table });
+  constructor(paths: TablePaths) {
+    this.entries = new CaughtUp(paths.table, () => {
+      const meta = readSnapshotMeta(paths.snapshot);
+      return { state: true, follower: new LogFollower(paths, meta?.absorbedSegment ?? 0, { table: paths.table, tableId: meta?.tableId }) };
+    });
   }
 
   private seen(segment: number, offset: number): boolean {
@@ -58,14 +56,14 @@ class EntryReader {
 
   /** Deliver every committed entry not delivered yet. */
   read(each: (e: TailEntry) => void): void {
-    for (let tries = 0; ; tries++) {
-      const r = this.follower.poll((w, segment, offset) => {
+    try {
+      this.entries.get((_, w, segment, offset) => {
         if (this.seen(segment, offset)) return;
         this.last = { segment, offset };
         each(toEntry(w, segment, offset));
       });
-      if (!r.reload) return;
-      this.reset();
+    } finally {
+      this.entries.reset();
     }
   }
 }
