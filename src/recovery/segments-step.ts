@@ -11,8 +11,9 @@ import { WAL_FORMAT_VERSION } from '../wal/constants.js';
 import { decodeEntry, encodeEntry, isSeal } from '../wal/entry.js';
 import { decodeFrame, encodeFrames } from '../wal/frame.js';
 import { cutTail, quarantineBytes } from '../wal/quarantine.js';
-import { type Damage, type ScanResult, scanSegment } from '../wal/reader.js';
-import { createSegmentFile, decodeSegmentHeader, encodeSegmentHeader, readWalDir } from '../wal/segment.js';
+import { type ScanResult, scanSegment } from '../wal/reader.js';
+import { createSegmentFile, decodeSegmentHeader, encodeSegmentHeader } from '../wal/segment.js';
+import { describeDamage, listLog, sealProblem } from './inspect.js';
 import { segmentPath } from '../wal/tail.js';
 import type { QuarantinedRange } from './report.js';
 import { act, ForeignSegmentError, MissingSegmentError, quarantineFile, rel, type TableRun } from './run.js';
@@ -76,10 +77,6 @@ export function endsInSeal(file: string, segNo: number, size: number): number | 
   } finally {
     io.closeSync(fd);
   }
-}
-
-function describeDamage(d: Damage): string {
-  return d.kind === 'unsynced-hole' ? `${d.kind} (${d.framesAfter ?? 0} unacknowledged frame(s) after it): ${d.reason}` : `${d.kind}: ${d.reason}`;
 }
 
 /** A header cut short in the highest segment: quarantine the bytes and write the header afresh in place. */
@@ -276,14 +273,12 @@ export function removeSegmentTemps(run: TableRun, temps: string[]): void {
 
 /** Steps 5 and 6 over every segment above `absorbed`. Returns the active segment and its end. */
 export function checkSegments(run: TableRun, id: Identity, absorbed: number): LogState {
-  const listing = readWalDir(run.paths.wal);
+  const listing = listLog(run.paths, absorbed);
   run.report.foreign.push(...listing.foreign.map((f) => rel(run, `${run.paths.wal}/${f}`)));
   for (const f of listing.foreign) act(run, `left foreign file ${rel(run, `${run.paths.wal}/${f}`)} alone`, `would leave foreign file ${rel(run, `${run.paths.wal}/${f}`)} alone`);
   removeSegmentTemps(run, listing.temps);
-  const above = listing.segments.filter((s) => s > absorbed);
-  above.forEach((s, i) => {
-    if (s !== absorbed + 1 + i) throw new MissingSegmentError(segmentPath(run.paths, absorbed + 1 + i), absorbed + 1 + i, absorbed);
-  });
+  const above = listing.above;
+  if (listing.missing !== undefined) throw new MissingSegmentError(segmentPath(run.paths, listing.missing), listing.missing, absorbed);
   run.report.segments = [...above];
   const sizes = above.map((s) => fs.statSync(segmentPath(run.paths, s)).size);
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -295,15 +290,14 @@ export function checkSegments(run: TableRun, id: Identity, absorbed: number): Lo
     const { scan, sealedNext } = repairSegment(run, segNo, id, !highest);
     done += sizes[i]!;
     if (!highest) {
-      if (sealedNext !== segNo + 1) {
-        const file = segmentPath(run.paths, segNo);
-        throw new CorruptLogError(file, scan.end, sealedNext === undefined ? `segment ${segNo} is below the highest segment but does not end in a SEAL` : `its SEAL names segment ${sealedNext}, expected ${segNo + 1}`);
-      }
+      const problem = sealProblem(segNo, sealedNext);
+      if (problem) throw new CorruptLogError(segmentPath(run.paths, segNo), scan.end, problem);
       continue;
     }
     state.highest = segNo;
     if (sealedNext !== undefined) {
-      if (sealedNext !== segNo + 1) throw new CorruptLogError(segmentPath(run.paths, segNo), scan.end, `its SEAL names segment ${sealedNext}, expected ${segNo + 1}`);
+      const problem = sealProblem(segNo, sealedNext);
+      if (problem) throw new CorruptLogError(segmentPath(run.paths, segNo), scan.end, problem);
       finishRoll(run, segNo + 1, id, scan.header!);
       run.report.segments.push(segNo + 1);
       state.highest = segNo + 1;

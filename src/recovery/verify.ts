@@ -13,7 +13,7 @@ import { isWrite } from '../wal/entry.js';
 import { assertTableName, tablePaths, type TablePaths } from '../wal/paths.js';
 import { scanSegment } from '../wal/reader.js';
 import { applyWrite, type Record_ } from '../wal/replay.js';
-import { readWalDir } from '../wal/segment.js';
+import { damageCode, listLog, sealProblem } from './inspect.js';
 import { segmentPath } from '../wal/tail.js';
 import { assertStoreDir, listTables, strayEntries } from './tables.js';
 import type { Finding, TableVerify, VerifyReport } from './verify-report.js';
@@ -67,18 +67,18 @@ function verifyTable(dir: string, table: string): TableVerify {
   const add = (f: Finding): void => void findings.push(f);
   const rel = (f: string): string => path.relative(dir, f);
   const snap = checkSnapshot(p, add, rel);
-  const listing = readWalDir(p.wal);
+  const listing = listLog(p, snap.absorbed);
   for (const f of listing.foreign) add({ severity: 'warning', code: 'FOREIGN_FILE', file: rel(path.join(p.wal, f)), message: 'not a segment of this table; never read' });
   for (const f of listing.temps) add({ severity: 'warning', code: 'TEMP_FILE', file: rel(path.join(p.wal, f)), message: 'a segment whose creation did not finish; recover deletes it' });
   if (snap.prevAbsorbed !== undefined) {
     const old = listing.segments.filter((s) => s <= snap.prevAbsorbed!);
     if (old.length > 0) add({ severity: 'warning', code: 'ABSORBED_SEGMENTS', file: rel(p.wal), message: `segments ${old.join(', ')} were absorbed by the snapshot and its predecessor (an interrupted swap); recover deletes them` });
   }
-  const above = listing.segments.filter((s) => s > snap.absorbed);
-  const contiguous = above.every((s, i) => s === snap.absorbed + 1 + i);
+  const above = listing.above;
+  const contiguous = listing.missing === undefined;
   const report: TableVerify = { table, ok: true, rows: 0, segments: above.length, entries: 0, findings };
   if (!contiguous) {
-    const missing = above.findIndex((s, i) => s !== snap.absorbed + 1 + i) + snap.absorbed + 1;
+    const missing = listing.missing!;
     add({ severity: 'error', code: 'MISSING_SEGMENT', file: rel(segmentPath(p, missing)), message: `segment ${missing} is missing; the segments above the snapshot (absorbed ${snap.absorbed}) must be contiguous` });
   }
   const control = readControlAt(p.lock);
@@ -105,13 +105,12 @@ function verifyTable(dir: string, table: string): TableVerify {
     // Past published_end a live writer may be mid-write: damage there is only a warning.
     const published = highest && control && control.activeSeg === segNo && control.publishedEnd <= r.size ? control.publishedEnd : r.size;
     for (const d of r.damage) {
-      const code = d.kind === 'corruption' ? 'CORRUPT_LOG' : d.kind === 'torn-tail' ? 'TORN_TAIL' : 'UNSYNCED_HOLE';
+      const code = damageCode(d);
       const inFlight = d.kind === 'torn-tail' && d.offset >= published;
       add({ severity: inFlight ? 'warning' : 'error', code: inFlight ? 'UNPUBLISHED_TAIL' : code, file: rel(file), offset: d.offset, message: `${d.length} byte(s): ${d.reason}` });
     }
-    if (!highest && r.sealedNext !== segNo + 1 && !r.damage.some((d) => d.kind === 'corruption')) {
-      add({ severity: 'error', code: 'MISSING_SEAL', file: rel(file), offset: r.end, message: r.sealedNext === undefined ? `segment ${segNo} is below the highest but does not end in a SEAL` : `its SEAL names segment ${r.sealedNext}, expected ${segNo + 1}` });
-    }
+    const seal = highest ? undefined : sealProblem(segNo, r.sealedNext);
+    if (seal && !r.damage.some((d) => d.kind === 'corruption')) add({ severity: 'error', code: 'MISSING_SEAL', file: rel(file), offset: r.end, message: seal });
   }
   report.rows = snap.rows.size;
   report.ok = !findings.some((f) => f.severity === 'error');
