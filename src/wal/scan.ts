@@ -92,6 +92,47 @@ type Tracked = {
 
 export type FramesResult = Pick<ScanResult, 'end' | 'lastEnd' | 'frames' | 'sealedNext' | 'damage'>;
 
+/** The frame at `p`; a window that ends inside a genuine frame fitting before the limit is widened to read it whole. */
+function readFrameAt(w: ReadWindow, p: number, segNo: number, max: number): FrameResult {
+  w.ensure(p, FRAME_HEADER_BYTES);
+  let r = decodeFrame(w.view(), p - w.start, segNo, p, max);
+  if (r.kind === 'short' && r.needed !== undefined && p + r.needed <= w.limit) {
+    w.ensure(p, r.needed);
+    r = decodeFrame(w.view(), p - w.start, segNo, p, max);
+  }
+  return r;
+}
+
+/**
+ * The next genuine frame at or after `p` (resync after damage). Cheap tests (len range, fits
+ * before the limit) come before the hcrc, so zeros and most garbage cost one u32 read per byte.
+ */
+function findNextFrame(w: ReadWindow, p: number, segNo: number, max: number): number | undefined {
+  const maxHighByte = max >>> 24;
+  let buf = w.view();
+  let base = w.start;
+  for (; p + FRAME_HEADER_BYTES <= w.limit; p++) {
+    if (p < base || p + FRAME_HEADER_BYTES > base + buf.length) {
+      w.ensure(p, FRAME_HEADER_BYTES);
+      buf = w.view();
+      base = w.start;
+      if (p + FRAME_HEADER_BYTES > base + buf.length) break; // the file ended early
+    }
+    const at = p - base;
+    // Hot loop (one pass per byte of damage): plain byte reads, the high byte first, since
+    // len <= max bounds it; Buffer#readUInt32LE is several times slower here.
+    if (buf[at + 3]! > maxHighByte) continue;
+    const len = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
+    if (len === 0 || len > max || p + FRAME_HEADER_BYTES + len > w.limit) continue;
+    if (buf.readUInt32LE(at + 4) !== headerCrc(segNo, p, len)) continue;
+    if (readFrameAt(w, p, segNo, max).kind === 'ok') return p;
+    // readFrameAt may have moved the window.
+    buf = w.view();
+    base = w.start;
+  }
+  return undefined;
+}
+
 /** Walk the frames in `[from, w.limit)`: deliver, resync, classify (docs/protocol.md §8). */
 export function scanFrames(w: ReadWindow, from: number, opts: ScanOptions): FramesResult {
   const max = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
@@ -104,49 +145,12 @@ export function scanFrames(w: ReadWindow, from: number, opts: ScanOptions): Fram
   let frames = 0;
   let sealedNext: number | undefined;
 
-  const frameAt = (p: number): FrameResult => {
-    w.ensure(p, FRAME_HEADER_BYTES);
-    let r = decodeFrame(w.view(), p - w.start, segNo, p, max);
-    // The window ended inside a genuine frame that fits before the limit: read it whole, retry.
-    if (r.kind === 'short' && r.needed !== undefined && p + r.needed <= w.limit) {
-      w.ensure(p, r.needed);
-      r = decodeFrame(w.view(), p - w.start, segNo, p, max);
-    }
-    return r;
-  };
-
-  // The next genuine frame at or after `p`. Cheap tests (len range, fits before the limit)
-  // come before the hcrc, so zeros and most garbage cost one u32 read per byte.
-  const maxHighByte = max >>> 24;
-  const findNext = (p: number): number | undefined => {
-    let buf = w.view();
-    let base = w.start;
-    for (; p + FRAME_HEADER_BYTES <= w.limit; p++) {
-      if (p < base || p + FRAME_HEADER_BYTES > base + buf.length) {
-        w.ensure(p, FRAME_HEADER_BYTES);
-        buf = w.view();
-        base = w.start;
-        if (p + FRAME_HEADER_BYTES > base + buf.length) break; // the file ended early
-      }
-      const at = p - base;
-      // Hot loop (one pass per byte of damage): plain byte reads, the high byte first, since
-      // len <= max bounds it; Buffer#readUInt32LE is several times slower here.
-      if (buf[at + 3]! > maxHighByte) continue;
-      const len = (buf[at]! | (buf[at + 1]! << 8) | (buf[at + 2]! << 16) | (buf[at + 3]! << 24)) >>> 0;
-      if (len === 0 || len > max || p + FRAME_HEADER_BYTES + len > w.limit) continue;
-      if (buf.readUInt32LE(at + 4) !== headerCrc(segNo, p, len)) continue;
-      if (frameAt(p).kind === 'ok') return p;
-      // frameAt may have moved the window.
-      buf = w.view();
-      base = w.start;
-    }
-    return undefined;
-  };
+  const frameAt = (p: number): FrameResult => readFrameAt(w, p, segNo, max);
 
   while (pos < w.limit) {
     const r = frameAt(pos);
     if (r.kind !== 'ok') {
-      const next = findNext(pos + 1);
+      const next = findNextFrame(w, pos + 1, segNo, max);
       const stop = next ?? w.limit;
       if (delivering) tracked.push({ offset: pos, length: stop - pos, what: describe(r, pos, w.limit), later: 0, maxSynced: -1 });
       if (!opts.resync) delivering = false;
@@ -192,11 +196,12 @@ export function scanFrames(w: ReadWindow, from: number, opts: ScanOptions): Fram
     pos = frameEnd;
   }
 
-  const damage = tracked.map((d): Damage => {
-    const kind = opts.sealed ? 'corruption' : classify(d);
-    return { kind, offset: d.offset, length: d.length, reason: `${d.what}; ${explain(d, kind, opts.sealed)}`, framesAfter: d.later };
-  });
-  return { end, lastEnd, frames, sealedNext, damage };
+  return { end, lastEnd, frames, sealedNext, damage: tracked.map((d) => toDamage(d, opts.sealed)) };
+}
+
+function toDamage(d: Tracked, sealed: boolean | undefined): Damage {
+  const kind = sealed ? 'corruption' : classify(d);
+  return { kind, offset: d.offset, length: d.length, reason: `${d.what}; ${explain(d, kind, sealed)}`, framesAfter: d.later };
 }
 
 function classify(d: Tracked): DamageKind {
