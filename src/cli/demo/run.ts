@@ -40,14 +40,13 @@ function prepareDir(dir: string): void {
   if (fs.readdirSync(dir).length > 0) throw new UserError(`the demo needs an empty directory; ${dir} is not empty`);
 }
 
-export async function runDemo(o: DemoOptions): Promise<number> {
+type Say = (s: string) => void;
+
+/** Scanners append while a compaction runs; one is killed mid-write. Returns the handles and whether a survivor failed. */
+async function writePhase(o: DemoOptions, say: Say): Promise<{ handles: ScannerHandle[]; failed: boolean }> {
   const scanners = o.scanners ?? 4;
   const perScanner = o.perScanner ?? 1500;
   const inFlight = o.inFlight ?? 32;
-  const say = (s: string): void => writeLine(o.out, s);
-  prepareDir(o.dir);
-  say(`sdnwal demo: a store in ${o.dir} (kept afterwards: try \`sdnwal stats ${o.dir}\`)`);
-
   const store = await openStore(o.dir, { sync: 'always' });
   const table = await store.table(DEMO_TABLE, { key: 'id', columns: [...DEMO_COLUMNS] });
   say(`${scanners} scanner processes append ${perScanner} TODO records each to table ${DEMO_TABLE} (sync: always, ${inFlight} inserts in flight each)`);
@@ -55,11 +54,10 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const total = scanners * perScanner;
   const victimIndex = scanners > 1 ? 1 : 0;
   const killAfter = Math.floor(perScanner / 4);
-  let acked = 0;
   let compaction: Promise<CompactReport> | undefined;
   const started = performance.now();
   const onAck = (h: ScannerHandle): void => {
-    acked = handles.reduce((n, x) => n + x.acked.size, 0);
+    const acked = handles.reduce((n, x) => n + x.acked.size, 0);
     if (h.index === victimIndex && !h.killed && h.acked.size >= killAfter) {
       killHard(h);
       say(`  killed scanner ${h.index} (pid ${h.child.pid}) with SIGKILL after ${h.acked.size} acknowledged records, mid-write`);
@@ -74,8 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   const exits = await Promise.all(handles.map((h) => h.exited));
   const writeSecs = (performance.now() - started) / 1000;
   compaction ??= table.compact();
-  const during = await compaction;
-  say(`  compaction during the writes: ${describeCompaction(during)}`);
+  say(`  compaction during the writes: ${describeCompaction(await compaction)}`);
   await store.close();
 
   let failed = false;
@@ -89,6 +86,12 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   });
   const ackedTotal = handles.reduce((n, h) => n + h.acked.size, 0);
   say(`${ackedTotal} records acknowledged in ${writeSecs.toFixed(2)} s: ${Math.round(ackedTotal / writeSecs)} records/s across ${scanners} processes`);
+  sayGroupCommit(handles, say);
+  return { handles, failed };
+}
+
+/** How many appends each fdatasync covered, over the scanners that finished. */
+function sayGroupCommit(handles: ScannerHandle[], say: Say): void {
   const survivors = handles.filter((h) => h.done);
   const appends = survivors.reduce((n, h) => n + h.done!.appends, 0);
   const fsyncs = survivors.reduce((n, h) => n + h.done!.fsyncs, 0);
@@ -96,38 +99,50 @@ export async function runDemo(o: DemoOptions): Promise<number> {
   if (fsyncs > 0) {
     say(`group commit: the ${survivors.length} scanners that finished made ${appends} appends in ${batches} writes and ${fsyncs} fdatasyncs (${(appends / fsyncs).toFixed(1)} appends per fdatasync)`);
   }
+}
 
+/** Recovery after the kill, then a last compaction so the snapshot holds every record. Returns whether recovery was ok. */
+async function recoverPhase(dir: string, say: Say): Promise<boolean> {
   const t0 = performance.now();
-  const report = await recover(o.dir);
-  const recoveryMs = performance.now() - t0;
-  say(`recovery after the kill (${recoveryMs.toFixed(1)} ms):`);
+  const report = await recover(dir);
+  say(`recovery after the kill (${(performance.now() - t0).toFixed(1)} ms):`);
   say(indent(formatRecoveryReport(report)));
-  if (!report.ok) failed = true;
-
-  // A last compaction, so the snapshot holds every record and can be checked on its own.
-  const after = await openStore(o.dir, { sync: 'always' });
+  const after = await openStore(dir, { sync: 'always' });
   try {
     const t = await after.table(DEMO_TABLE);
     say(`final compaction: ${describeCompaction(await t.compact())}`);
   } finally {
     await after.close();
   }
+  return report.ok;
+}
 
+/** Every acknowledged record is in the snapshot exactly once, as written; then show its head. */
+function checkPhase(o: DemoOptions, handles: ScannerHandle[], say: Say): boolean {
   const snapshotPath = tablePaths(o.dir, DEMO_TABLE).snapshot;
   const text = fs.readFileSync(snapshotPath, 'utf8');
   const check = checkSnapshot(text, new Map(handles.map((h) => [h.index, h.acked])));
   if (check.ok) {
     say(`check: all ${check.acknowledged} acknowledged records are in the snapshot exactly once, as written (${check.rows} rows; ${check.unacknowledgedPresent} more were written but not acknowledged before the kill)`);
   } else {
-    failed = true;
     say(`check FAILED: ${check.missing.length} acknowledged records missing, ${check.doubled.length} doubled, ${check.wrong.length} wrong`);
     for (const [what, ids] of [['missing', check.missing], ['doubled', check.doubled], ['wrong', check.wrong]] as const) {
       if (ids.length > 0) say(`  ${what}: ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}`);
     }
   }
-  const head = text.split('\n').slice(0, o.headLines ?? 14).join('\n');
   say(`the snapshot ${snapshotPath} (first lines):`);
-  say(indent(head));
-  say(failed ? 'demo FAILED' : 'demo ok');
-  return failed ? EXIT_FAILURE : EXIT_OK;
+  say(indent(text.split('\n').slice(0, o.headLines ?? 14).join('\n')));
+  return check.ok;
+}
+
+export async function runDemo(o: DemoOptions): Promise<number> {
+  const say: Say = (s) => writeLine(o.out, s);
+  prepareDir(o.dir);
+  say(`sdnwal demo: a store in ${o.dir} (kept afterwards: try \`sdnwal stats ${o.dir}\`)`);
+  const { handles, failed } = await writePhase(o, say);
+  const recovered = await recoverPhase(o.dir, say);
+  const checked = checkPhase(o, handles, say);
+  const ok = !failed && recovered && checked;
+  say(ok ? 'demo ok' : 'demo FAILED');
+  return ok ? EXIT_OK : EXIT_FAILURE;
 }
