@@ -142,8 +142,48 @@ function latencySection(l) {
   ].join('\n');
 }
 
+export const STARTUP_HEADING = '## Start-up (issue 16)';
+
+/** bench/startup.mjs's figures: `sdnwal count` and `import('sdnwal')` beside a bare node start, with the goals. */
+export function startupSection(st, command = 'node bench/startup.mjs') {
+  if (!st) return 'Not run (--skip-startup).';
+  if (st.status !== 'ok') return `Not measured: ${st.reason ?? st.error}.`;
+  const ms = (v) => `${v.toFixed(1)} ms`;
+  const verdict = (ok) => (ok ? 'reached' : 'missed');
+  const rows = st.rows.toLocaleString('en-US');
+  return [
+    `\`${command}\`: wall time from spawn to exit of \`node bin/sdnwal.js count DIR TABLE\` beside a bare`,
+    `\`node -e 0\`, and the time \`await import('sdnwal')\` (dist/index.js) takes inside a fresh process; medians of`,
+    `${st.runs} runs, interleaved. Both tables hold ${rows} rows: the compacted one is counted from its snapshot's meta`,
+    `block, so its figure is start-up (the goal's); the other has ${st.logRows.toLocaleString('en-US')} more rows logged above its snapshot, whose`,
+    `keys count also reads. Measured ${st.date}, load average ${st.loadAverage}.`,
+    '',
+    '| | median | vs `node -e 0` | target | |',
+    '|---|---:|---:|---:|---|',
+    `| \`node -e 0\` | ${ms(st.nodeMs)} | | | |`,
+    `| \`sdnwal count\`, compacted table | ${ms(st.countMs)} | ${x(st.countVsNode)} | ≤ ${st.goals.countVsNode}× | ${verdict(st.countVsNode <= st.goals.countVsNode)} |`,
+    `| \`sdnwal count\`, ${st.logRows.toLocaleString('en-US')} rows logged | ${ms(st.countLoggedMs)} | ${x(st.countLoggedVsNode)} | | |`,
+    `| \`import('sdnwal')\` | ${ms(st.importMs)} | | ≤ ${st.goals.importMs} ms | ${verdict(st.importMs <= st.goals.importMs)} |`,
+  ].join('\n');
+}
+
+/** `md` (a results.md) with `section` as its start-up section: in place of the one it has, else before the goals. */
+export function withStartupSection(md, section) {
+  const block = `${STARTUP_HEADING}\n\n${section}\n\n`;
+  const at = md.indexOf(`${STARTUP_HEADING}\n`);
+  let out;
+  if (at >= 0) {
+    const next = md.indexOf('\n## ', at + STARTUP_HEADING.length);
+    out = md.slice(0, at) + block + (next >= 0 ? md.slice(next + 1) : '');
+  } else {
+    const goals = md.indexOf("\n## sdnwal's goals");
+    out = goals >= 0 ? md.slice(0, goals + 1) + block + md.slice(goals + 1) : `${md.trimEnd()}\n\n${block}`;
+  }
+  return `${out.trimEnd()}\n`;
+}
+
 /** The whole bench/results.md. */
-export function resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick, seconds, labels, failed, sdn, latency, ranOnce }) {
+export function resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick, seconds, labels, failed, sdn, latency, startup, ranOnce }) {
   const m = facts;
   return `# sdnwal benchmarks${quick ? ' — QUICK RUN (counts ÷ 10: a smoke run, not the published figures)' : ''}
 
@@ -219,6 +259,10 @@ ${latencySection(latency)}
 ## SDN vs JSON
 
 ${sdnSection(sdn)}
+
+${STARTUP_HEADING}
+
+${startupSection(startup)}
 
 ## sdnwal's goals (issues 8 and 13)
 

@@ -1,5 +1,6 @@
 // Runs every contender through every scenario (each in its own process), then writes bench/results.{md,svg}.
 // Usage: node bench/run.mjs [--quick] [--runs N (default 3; 1 with --quick)] [--contenders a,b] [--scenarios A,B] [--out PREFIX]
+//   [--skip-sdn] [--skip-latency] [--skip-startup]
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.join(here, 'scenario-worker.mjs');
 const SDN_BENCH = path.join(here, 'sdn.bench.mjs');
 const LATENCY_BENCH = path.join(here, 'compaction-latency.mjs');
+const STARTUP_BENCH = path.join(here, 'startup.mjs');
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values: opts } = parseArgs({
     out: { type: 'string' },
     'skip-sdn': { type: 'boolean', default: false }, // the SDN vs JSON micro benchmark (bench/sdn.bench.mjs)
     'skip-latency': { type: 'boolean', default: false }, // writers' latency during compaction (bench/compaction-latency.mjs)
+    'skip-startup': { type: 'boolean', default: false }, // `sdnwal count` and import('sdnwal') beside `node -e 0` (bench/startup.mjs)
     timeout: { type: 'string', default: '600' }, // seconds one worker may take before the run fails
   },
 });
@@ -134,17 +137,18 @@ async function main() {
 
   const sdn = opts['skip-sdn'] ? null : await runJsonChild(SDN_BENCH, ['--json'], {});
   const latency = opts['skip-latency'] ? null : await runJsonChild(LATENCY_BENCH, ['--json', ...(opts.quick ? ['--quick'] : [])], {});
+  const startup = opts['skip-startup'] ? null : await runJsonChild(STARTUP_BENCH, ['--json'], {});
   const summary = summarize(results);
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed' || ['failed', 'mismatch'].includes(latency?.status);
+  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed' || ['failed', 'mismatch'].includes(latency?.status) || startup?.status === 'failed';
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const seconds = (Date.now() - started) / 1000;
   console.log(stdoutTable(summary, contenders, scenarios));
   const facts = machineFacts(os.tmpdir());
-  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, latency, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
+  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, latency, startup, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
   fs.writeFileSync(`${outPrefix}.svg`, resultsSvg({ summary, contenders, scenarios, quick: opts.quick }));
   console.log(`\nwrote ${path.relative(process.cwd(), outPrefix)}.md and .svg in ${Math.round(seconds)} s`);
   if (failed) {
-    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN or latency bench failed');
+    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN, latency or start-up bench failed');
     process.exitCode = 1;
   }
 }

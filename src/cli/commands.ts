@@ -1,27 +1,35 @@
-/** The list of CLI commands; each lives in its own file under src/cli/commands/. */
+/**
+ * The list of CLI commands; each lives in its own file under src/cli/commands/ and is loaded
+ * only when it runs (or for `sdnwal --help`), so a command pays for its own modules alone: a
+ * scanner's `sdnwal count` never loads the SDN tools, the demo or the compactor's CLI.
+ */
 import type { Command } from './command.js';
-import { sdnCommand } from './commands/sdn.js';
-import { appendCommand } from './commands/append.js';
-import { getCommand } from './commands/get.js';
-import { dumpCommand } from './commands/dump.js';
-import { countCommand } from './commands/count.js';
-import { tailCommand } from './commands/tail.js';
-import { compactCommand } from './commands/compact.js';
-import { recoverCommand } from './commands/recover.js';
-import { verifyCommand } from './commands/verify.js';
-import { statsCommand } from './commands/stats.js';
-import { demoCommand } from './commands/demo.js';
 
-export const commands: Command[] = [
-  appendCommand,
-  getCommand,
-  dumpCommand,
-  countCommand,
-  tailCommand,
-  compactCommand,
-  recoverCommand,
-  verifyCommand,
-  statsCommand,
-  sdnCommand,
-  demoCommand,
+export interface CommandEntry {
+  name: string;
+  load(): Promise<Command>;
+}
+
+export const commands: readonly CommandEntry[] = [
+  { name: 'append', load: async () => (await import('./commands/append.js')).appendCommand },
+  { name: 'get', load: async () => (await import('./commands/get.js')).getCommand },
+  { name: 'dump', load: async () => (await import('./commands/dump.js')).dumpCommand },
+  { name: 'count', load: async () => (await import('./commands/count.js')).countCommand },
+  { name: 'tail', load: async () => (await import('./commands/tail.js')).tailCommand },
+  { name: 'compact', load: async () => (await import('./commands/compact.js')).compactCommand },
+  { name: 'recover', load: async () => (await import('./commands/recover.js')).recoverCommand },
+  { name: 'verify', load: async () => (await import('./commands/verify.js')).verifyCommand },
+  { name: 'stats', load: async () => (await import('./commands/stats.js')).statsCommand },
+  { name: 'sdn', load: async () => (await import('./commands/sdn.js')).sdnCommand },
+  { name: 'demo', load: async () => (await import('./commands/demo.js')).demoCommand },
 ];
+
+/** The command called `name`, loaded; undefined for an unknown name. */
+export async function loadCommand(name: string): Promise<Command | undefined> {
+  return commands.find((c) => c.name === name)?.load();
+}
+
+/** Every command, loaded, in list order (for the command list of `sdnwal --help`). */
+export function loadAllCommands(): Promise<Command[]> {
+  return Promise.all(commands.map((c) => c.load()));
+}

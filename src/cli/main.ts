@@ -1,7 +1,7 @@
 /** The CLI as a function: `cli(argv, streams)` resolves to the exit code; bin/sdnwal.js is a thin wrapper. */
 import { parseArgs } from 'node:util';
 import { type Command, type Streams, EXIT_OK, EXIT_USAGE, UsageError, writeLine } from './command.js';
-import { commands } from './commands.js';
+import { loadAllCommands, loadCommand } from './commands.js';
 import { reportError } from './errors.js';
 
 const COMMON_OPTIONS = {
@@ -19,8 +19,10 @@ function helpText(cmd: Command, prefix: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const MAIN_HELP = (): string =>
-  [
+/** `sdnwal --help`: the only place every command is loaded, for its summary. */
+export async function mainHelp(): Promise<string> {
+  const commands = await loadAllCommands();
+  return [
     'usage: sdnwal <command> [args] [--json] [--help]',
     '',
     'A per-table write-ahead-log store with SDN snapshots.',
@@ -32,6 +34,7 @@ export const MAIN_HELP = (): string =>
     'With --json a failure (exit 1) also prints {"error":{"code","message","exitCode",...}} on stdout.',
     '',
   ].join('\n');
+}
 
 /** `--json` among the options (not after `--`): a failure is then reported as JSON too. */
 function wantsJson(argv: string[]): boolean {
@@ -69,14 +72,14 @@ export async function cli(argv: string[], io: Streams): Promise<number> {
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      io.stdout.write(MAIN_HELP());
+      io.stdout.write(await mainHelp());
       return name === undefined ? EXIT_USAGE : EXIT_OK;
     }
     if (name === '--version' || name === '-v') {
       writeLine(io.stdout, '0.1.0');
       return EXIT_OK;
     }
-    const cmd = commands.find((c) => c.name === name);
+    const cmd = await loadCommand(name);
     if (!cmd) throw new UsageError(`unknown command: ${name} (see sdnwal --help)`);
     return await runCommand(cmd, rest, io, `sdnwal ${name}`);
   } catch (err) {

@@ -1,5 +1,6 @@
 /** The writer's scalars and keys: quoted strings, plain decimals, true/false/null, bare-or-quoted keys. */
 import { SdnwalError } from '../errors.js';
+import { isPortableName } from './names.js';
 
 /** A value the writer cannot express (NaN, Infinity, a cycle, a non-object document). */
 export class SdnStringifyError extends SdnwalError {
@@ -8,7 +9,9 @@ export class SdnStringifyError extends SdnwalError {
   }
 }
 
-const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The signed 64-bit range: integers beyond it are written quoted (Simple's parser reads them as 0). */
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
 
 /** A scalar as the writer prints it: quoted string, plain decimal, true/false/null. */
 export function formatScalar(v: unknown): string {
@@ -20,7 +23,8 @@ export function formatScalar(v: unknown): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'bigint':
-      return v.toString(); // read back as a number when safe, else as its digits (never rounded)
+      // Read back as a number when safe, else as its digits (never rounded); quoted beyond 64 bits.
+      return v >= I64_MIN && v <= I64_MAX ? v.toString() : '"' + v.toString() + '"';
     default:
       if (v === null || v === undefined) return 'null';
       throw new SdnStringifyError(`cannot write a ${typeof v} as an SDN scalar`);
@@ -32,18 +36,23 @@ export function isScalar(v: unknown): boolean {
   return v === null || t === 'string' || t === 'number' || t === 'boolean' || t === 'bigint';
 }
 
-/** A key bare when it is an identifier, else quoted. */
+/** A key bare when it fits the portable name rule (src/sdn/names.ts), else quoted. */
 export function formatKey(k: string): string {
-  return BARE_KEY.test(k) ? k : quote(k);
+  return isPortableName(k) ? k : quote(k);
 }
 
+/**
+ * A string between quotes, escaping only `\\ \" \n \t \r`: the escapes Simple's parser decodes
+ * too. Other control characters go in as themselves (both readers take them raw). A lone
+ * surrogate has no UTF-8 form and no escape both readers decode: an SdnStringifyError.
+ */
 export function quote(s: string): string {
   // Fast path: a plain scan (cheaper than a regex with a surrogate range) finds nothing to escape.
   const n = s.length;
   let i = 0;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || c === 127 || (c >= 0xd800 && c <= 0xdfff)) break;
+    if (c === 34 || c === 92 || c === 10 || c === 9 || c === 13 || (c >= 0xd800 && c <= 0xdfff)) break;
   }
   if (i === n) return '"' + s + '"';
   let out = '"';
@@ -56,15 +65,14 @@ export function quote(s: string): string {
     else if (c === 10) rep = '\\n';
     else if (c === 9) rep = '\\t';
     else if (c === 13) rep = '\\r';
-    else if (c < 32 || c === 127) rep = hex(c);
     else if (c >= 0xd800 && c <= 0xdbff) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         i++; // a well-formed pair is written as is
         continue;
       }
-      rep = hex(c);
-    } else if (c >= 0xdc00 && c <= 0xdfff) rep = hex(c);
+      throw loneSurrogate(s, i);
+    } else if (c >= 0xdc00 && c <= 0xdfff) throw loneSurrogate(s, i);
     else continue;
     out += s.slice(from, i) + rep;
     from = i + 1;
@@ -72,8 +80,9 @@ export function quote(s: string): string {
   return out + s.slice(from) + '"';
 }
 
-function hex(c: number): string {
-  return '\\u' + c.toString(16).padStart(4, '0');
+function loneSurrogate(s: string, i: number): SdnStringifyError {
+  const at = JSON.stringify(s.length > 40 ? s.slice(Math.max(0, i - 20), i + 20) : s);
+  return new SdnStringifyError(`cannot write the string ${at}: it holds a lone UTF-16 surrogate (U+${s.charCodeAt(i).toString(16).toUpperCase()}) at index ${i}, which has no UTF-8 form; strings must be well-formed Unicode`);
 }
 
 /**

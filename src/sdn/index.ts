@@ -19,3 +19,5 @@ export {
   SdnStringifyError, formatInline, formatKey, formatScalar, formatTableHeader, formatTableRow, stringify,
 } from './stringify.js';
 export { SdnDocument, parseDocument, type SdnPath } from './document.js';
+export { checkPortable, type PortableFinding, type PortableRule } from './portable.js';
+export { isPortableName } from './names.js';

@@ -5,7 +5,7 @@ import {
   SPACE, STOP_INLINE, STOP_LINE, TAB, endsBareKey,
 } from './lexer.js';
 import { MAX_DEPTH, TOO_DEEP } from './limits.js';
-import { setKey, typeBare, type SdnObject, type SdnValue } from './values.js';
+import { setKey, type SdnObject, type SdnValue } from './values.js';
 
 /** Skips whitespace, newlines and `#` comments inside brackets. */
 function skipInlineSpace(lx: Lexer): void {
@@ -83,7 +83,7 @@ function readItem(lx: Lexer, level: number): SdnValue {
   const start = lx.pos;
   const bare = lx.readBare(STOP_INLINE);
   if (bare.length === 0) lx.fail('expected a value', start);
-  return typeBare(bare);
+  return lx.typed(bare, start);
 }
 
 /**
@@ -105,7 +105,8 @@ export function readLineValue(lx: Lexer, pairs: boolean, level = 1): SdnValue {
       return dict;
     }
   }
-  return typeBare(lx.readBare(STOP_LINE));
+  const at = lx.pos;
+  return lx.typed(lx.readBare(STOP_LINE), at);
 }
 
 /**
@@ -124,9 +125,10 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
   const obj: SdnObject = {};
   let repeated: Set<string> | null = null;
   let commas = 0;
-  // Comments seen while trying are kept only if the line does read as pairs.
+  // Comments (and portable notes) seen while trying are kept only if the line does read as pairs.
   const comments = lx.comments;
   if (comments) lx.comments = new Set();
+  const mark = lx.portable?.mark() ?? 0;
   let read = false;
   try {
     for (;;) {
@@ -142,9 +144,10 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
       if (c === QUOTE) value = lx.readQuoted();
       else if (c === LBRACKET || c === LBRACE) value = readInline(lx, level + 1);
       else {
+        const at = lx.pos;
         const word = lx.readBare(STOP_INLINE);
         if (word.length === 0 || /\s/.test(word)) throw new Error('not pairs');
-        value = typeBare(word);
+        value = lx.typed(word, at);
       }
       repeated = setKey(obj, key, value, repeated);
       lx.skipSpaces();
@@ -159,6 +162,7 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
     read = commas > 0;
   } catch {
     lx.pos = start;
+    lx.portable?.reset(mark);
     return undefined;
   } finally {
     const tried = lx.comments;
@@ -167,6 +171,7 @@ function readPairs(lx: Lexer, level: number): SdnObject | undefined {
   }
   if (commas === 0) {
     lx.pos = start;
+    lx.portable?.reset(mark);
     return undefined;
   }
   return obj;

@@ -1,5 +1,19 @@
 /** Character-level SDN scanning: a cursor over the text, quoted strings, bare runs, keys and line ends. */
 import { SdnParseError } from '../errors.js';
+import { typeBare, type SdnScalar } from './values.js';
+
+/**
+ * What the portable check (portable.ts) is told while a text is parsed: every name, every escape
+ * Simple's parser would not decode, every bare word that stays a string. `mark`/`reset` drop what
+ * was told while trying a reading that is then given up.
+ */
+export interface PortableSink {
+  name(at: number, name: string, quoted: boolean): void;
+  escape(at: number, sequence: string): void;
+  word(at: number, word: string): void;
+  mark(): number;
+  reset(mark: number): void;
+}
 
 // Character codes, named once so the scanners read as grammar.
 export const TAB = 9;
@@ -49,6 +63,8 @@ export class Lexer {
    * skip, so a formatter can put comments back; null otherwise, costing one check per comment.
    */
   comments: Set<number> | null = null;
+  /** When set (the portable check), told of names, escapes and words as they are read; null otherwise. */
+  portable: PortableSink | null = null;
 
   constructor(text: string) {
     this.text = text;
@@ -142,6 +158,10 @@ export class Lexer {
       out += t.slice(from, i);
       const e = i + 1 < this.len ? t.charCodeAt(i + 1) : -1;
       i += 2;
+      // Simple's parser decodes only \" \\ \n \t \r; it keeps any other escape as its text.
+      if (this.portable !== null && e !== QUOTE && e !== BACKSLASH && e !== 110 && e !== 116 && e !== 114) {
+        this.portable.escape(i - 2, t.slice(i - 2, e === 117 ? i + 4 : i));
+      }
       switch (e) {
         case QUOTE: out += '"'; break;
         case BACKSLASH: out += '\\'; break;
@@ -194,14 +214,27 @@ export class Lexer {
 
   /** A key at pos: a quoted string, or a bare run of key characters. Empty bare keys fail. */
   readKey(what = 'a key'): string {
-    if (this.peek() === QUOTE) return this.readQuoted();
-    const t = this.text;
     const start = this.pos;
+    if (this.peek() === QUOTE) {
+      const key = this.readQuoted();
+      this.portable?.name(start, key, true);
+      return key;
+    }
+    const t = this.text;
     let p = start;
     while (p < this.len && !endsBareKey(t.charCodeAt(p))) p++;
     if (p === start) this.fail(`expected ${what}`, start);
     this.pos = p;
-    return t.slice(start, p);
+    const key = t.slice(start, p);
+    this.portable?.name(start, key, false);
+    return key;
+  }
+
+  /** A bare word read at `at`, typed (typeBare); the portable check hears of the words that stay strings. */
+  typed(word: string, at: number): SdnScalar {
+    const v = typeBare(word);
+    if (this.portable !== null && typeof v === 'string') this.portable.word(at, word);
+    return v;
   }
 }
 

@@ -1,7 +1,7 @@
 /** SDN block structure: indentation, dict/list/table blocks, `[section]`s and `|` text blocks, to JS values (and a CST on request). */
 import type { CstEntry, CstItem, CstMap, CstNode, CstScalar, CstTable } from './cst.js';
 import { readInline, readLineValue } from './inline.js';
-import { COLON, CR, EQUALS, HASH, LBRACKET, LF, Lexer, MINUS, PIPE, RBRACKET, SPACE, TAB, endsBareKey, lineEndAfter } from './lexer.js';
+import { COLON, CR, EQUALS, HASH, LBRACKET, LF, Lexer, MINUS, PIPE, type PortableSink, RBRACKET, SPACE, TAB, endsBareKey, lineEndAfter } from './lexer.js';
 import { MAX_DEPTH, TOO_DEEP } from './limits.js';
 import { checkTyped, readColumns, readRow, readTypes } from './table.js';
 import { setKey, type SdnObject, type SdnValue } from './values.js';
@@ -15,13 +15,18 @@ export interface ParseResult {
   comments: number[];
 }
 
-/** Parses a whole document; with `cst`, also records where every entry, item and row sits. */
-export function parseText(text: string, cst: boolean): ParseResult {
-  return new Parser(text, cst).document();
+/**
+ * Parses a whole document; with `cst`, also records where every entry, item and row sits; with
+ * `portable`, tells it what the portable check needs (portable.ts).
+ */
+export function parseText(text: string, cst: boolean, portable: PortableSink | null = null): ParseResult {
+  const p = new Parser(text, cst);
+  p.lx.portable = portable;
+  return p.document();
 }
 
 class Parser {
-  private readonly lx: Lexer;
+  readonly lx: Lexer;
   private readonly cst: boolean;
   /** Offset just after the last consumed content line: where the current entry/item ends. */
   private lastEnd = 0;

@@ -123,14 +123,15 @@ function carefulRows(values: unknown[], count: number, n: number, indent: string
   }
 }
 
-/** A number, boolean, null or bigint cell: never a quote, a newline or anything quote() escapes. */
+/** A number, boolean, null or bigint cell: no newline or escape (a bigint beyond 64 bits is quoted: its quotes fail the count). */
 function nonString(v: unknown): string {
   if (typeof v === 'number') return Number.isSafeInteger(v) && v !== 0 ? '' + v : formatNumber(v);
   return formatScalar(v);
 }
 
-// What quote() escapes (surrogates, even well-formed pairs, just take the careful path).
-const ESCAPED = '\\u0000-\\u001f"\\\\\\u007f\\ud800-\\udfff';
+// What quote() escapes (surrogates, even well-formed pairs, just take the careful path, where a
+// lone one is refused). Other control characters are written as they are.
+const ESCAPED = '\\n\\t\\r"\\\\\\ud800-\\udfff';
 const MAX_MARKS = 1 << 20;
 const plainChunks = new Map<number, RegExp>();
 

@@ -2,7 +2,7 @@
 import { COMMA, CR, HASH, LBRACE, LBRACKET, LF, Lexer, PIPE, QUOTE, RBRACE, SPACE, STOP_CELL, TAB } from './lexer.js';
 import { readInline } from './inline.js';
 import { MAX_DEPTH, TOO_DEEP } from './limits.js';
-import { typeBare, type SdnObject, type SdnValue } from './values.js';
+import type { SdnObject, SdnValue } from './values.js';
 
 /** Columns of a named table header; pos at the opening `|`, ends after the closing one. */
 export function readColumns(lx: Lexer): string[] {
@@ -93,7 +93,7 @@ export function readRow(lx: Lexer, columns: string[] | null, width: number, type
     } else if (lx.atLineEnd()) {
       v = ''; // an empty last cell, e.g. `a, b,` or `a, # comment`
     } else {
-      v = typeBare(lx.readBare(STOP_CELL));
+      v = lx.typed(lx.readBare(STOP_CELL), at);
     }
     if (types !== null && k < width) checkTyped(lx, types[k], v, at);
     if (k < width) {

@@ -11,6 +11,7 @@ import type { TablePaths } from '../wal/paths.js';
 import { SNAPSHOT_FORMAT } from './constants.js';
 import { rowColumns } from './format.js';
 import type { ExtraSection, SnapshotMeta, TableDef } from './meta.js';
+import { rowsSection } from './section.js';
 import { verifyWritten } from './verify-written.js';
 import { isRowLines, type RowLines, writeSnapshotText } from './writer.js';
 
@@ -40,7 +41,9 @@ export function writeSnapshotAtomic(
 ): WrittenSnapshot {
   if (isRowLines(rows) && !opts.columns) throw new TypeError('writeSnapshotAtomic: rows given as RowLines need opts.columns');
   const columns = opts.columns ?? rowColumns(meta.columns, meta.key, rows as Iterable<Record<string, unknown>>);
-  const out: SnapshotMeta = { ...meta, format: SNAPSHOT_FORMAT, adopted: false, writtenAt: meta.writtenAt ?? new Date().toISOString() };
+  // A new snapshot names its table under `table_name` and its rows under a portable name (section.ts).
+  const { legacyTableKey: _, ...fresh } = meta;
+  const out: SnapshotMeta = { ...fresh, format: SNAPSHOT_FORMAT, adopted: false, writtenAt: meta.writtenAt ?? new Date().toISOString(), section: rowsSection(meta, extra) };
   const total = out.rowCount;
   let written;
   // 'w+': truncate a stale tmp of a crashed compaction, and read the new file back to verify it.

@@ -6,6 +6,18 @@ export const SNAPSHOT_FORMAT = 1;
 /** The top-level key of the meta block, always the first entry of a snapshot sdnwal wrote. */
 export const META_KEY = 'meta';
 
+/** The meta key naming the table: a name Simple's SDN parser reads (docs/snapshot-format.md). */
+export const TABLE_NAME_KEY = 'table_name';
+
+/** The key snapshots written before TABLE_NAME_KEY used; `table` is a keyword of Simple's parser, which drops it. Still read. */
+export const LEGACY_TABLE_KEY = 'table';
+
+/**
+ * The rows table's name when the table's own name is not a portable SDN name (src/sdn/names.ts),
+ * so Simple's parser still reads the rows; meta's `section` names it. `rows_2`, `rows_3`… if taken.
+ */
+export const PORTABLE_ROWS_SECTION = 'rows';
+
 /** Rows are indented by the writer profile's 4 spaces; a line without it ends the rows. */
 export const ROW_INDENT = '    ';
 

@@ -83,10 +83,11 @@ export class CompactFold implements RowTarget {
     }
     let id = this.arena.addLines(run, ends, n);
     const keyCol = this.keyCol;
+    const legacy = hasLegacyForm(run, 0, run.length);
     for (let i = 0, start = 0; i < n; i++, id++) {
       const end = ends[i]!;
       const line = (): number => firstLine + i;
-      let ks = plainKeyCell(run, start, end, keyCol);
+      let ks = legacy && hasLegacyForm(run, start, end) ? undefined : plainKeyCell(run, start, end, keyCol);
       let row: Record_ | number = id;
       if (ks === undefined) {
         try {
@@ -253,6 +254,20 @@ export class CompactFold implements RowTarget {
     if (pos > 0) out(buf.subarray(0, pos), n);
   }
 }
+
+/**
+ * Whether `buf[start..end)` may hold what an older writer wrote and today's writes otherwise
+ * (docs/snapshot-format.md, "Verification"): a `\u` escape (control characters are now written raw) or
+ * a quoted name before `: ` (portable names are now bare). Such a line is parsed and written
+ * anew; a false alarm (`"a\": b"`) only costs that parse.
+ */
+function hasLegacyForm(buf: Buffer, start: number, end: number): boolean {
+  const part = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  return part.indexOf(LEGACY_ESCAPE) >= 0 || part.indexOf(LEGACY_KEY) >= 0;
+}
+
+const LEGACY_ESCAPE = Buffer.from('\\u', 'latin1');
+const LEGACY_KEY = Buffer.from('": ', 'latin1');
 
 /**
  * The text of cell `col` of a row line the writer wrote (`line[start..end)`: indent, cells joined

@@ -4,14 +4,16 @@
  * written by the SDN writer profile; a row lacking a column gets the bare word `nil` in that cell
  * and an explicit null is written `null`, so the loader can give back exactly the row it was given.
  */
-import { formatInline, formatTableHeader, quote, stringify } from '../sdn/stringify.js';
+import { INDENT, formatInline, formatTableHeader, quote, stringify } from '../sdn/stringify.js';
 import zlib from 'node:zlib';
-import { ABSENT_CELL, META_CRC_PREFIX, META_KEY, ROW_INDENT, ROW_VALUE_LEVEL, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT } from './constants.js';
+import {
+  ABSENT_CELL, LEGACY_TABLE_KEY, META_CRC_PREFIX, META_KEY, ROW_INDENT, ROW_VALUE_LEVEL, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TABLE_NAME_KEY,
+} from './constants.js';
 import type { ExtraSection, SnapshotMeta } from './meta.js';
 
 /** The meta block, in a fixed key order; optional fields only when set. */
 export function formatMeta(meta: SnapshotMeta): string {
-  const m: Record<string, unknown> = { format: SNAPSHOT_FORMAT, table: meta.table };
+  const m: Record<string, unknown> = { format: SNAPSHOT_FORMAT, [meta.legacyTableKey ? LEGACY_TABLE_KEY : TABLE_NAME_KEY]: meta.table };
   if (meta.tableId !== undefined) m.table_id = meta.tableId;
   if (meta.key !== undefined) m.key = meta.key;
   m.columns = meta.columns;
@@ -20,8 +22,13 @@ export function formatMeta(meta: SnapshotMeta): string {
   if (meta.writtenAt !== undefined) m.written_at = meta.writtenAt;
   if (meta.section !== meta.table) m.section = meta.section;
   if (meta.conflict !== undefined) m.conflict = meta.conflict;
-  return stringify({ [META_KEY]: m });
+  const text = stringify({ [META_KEY]: m });
+  // The writer now quotes the keyword `table`; an older snapshot's meta-crc covers it bare.
+  return meta.legacyTableKey ? text.replace(LEGACY_TABLE_LINE, `$1${LEGACY_TABLE_KEY}:`) : text;
 }
+
+/** The line formatMeta writes for the older key: the first line after `meta:`. */
+const LEGACY_TABLE_LINE = new RegExp(`^(${META_KEY}:\\n${INDENT}[^\\n]*\\n${INDENT})"${LEGACY_TABLE_KEY}":`);
 
 /** An extra section: its source text when it has one (so its shape is kept), else its value. */
 export function formatExtra(x: ExtraSection): string {

@@ -186,7 +186,7 @@ export class InsertLines {
     this.putText(formatNumber(v));
   }
 
-  /** A string cell: plain ASCII is copied between quotes as it is; anything else is decoded and quoted. */
+  /** A string cell: ASCII that quote() leaves alone (raw control characters too) is copied between quotes as it is; anything else is decoded and quoted. */
   private stringCell(): void {
     const from = this.at;
     const z = this.skipStr();
@@ -198,7 +198,7 @@ export class InsertLines {
     out[o++] = 0x22;
     for (let i = a; i < z; i++) {
       const c = p[i]!;
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+      if (c > 0x7f || c === 0x22 || c === 0x5c || c === 0x0a || c === 0x09 || c === 0x0d) {
         this.putText(quote(unpackValue(p.subarray(from, z)) as string));
         return;
       }

@@ -3,7 +3,7 @@ import { SdnwalError } from '../errors.js';
 import { io } from '../io.js';
 import { adoptFile } from './adopt.js';
 import { CorruptSnapshotError } from './corrupt.js';
-import { type ExtraSection, type Head, openIfExists, readHead, type SnapshotMeta } from './meta.js';
+import { type ExtraSection, openIfExists, readHead, type SnapshotMeta, tableNameLine } from './meta.js';
 import { streamSnapshot } from './read.js';
 
 type Row = Record<string, unknown>;
@@ -58,7 +58,7 @@ export function loadSnapshot(file: string, opts: { table: string; key?: string }
     }
     const { meta } = head;
     if (meta.table !== opts.table) {
-      throw new CorruptSnapshotError(file, lineOfMetaKey(head, 'table'), `meta.table names table ${JSON.stringify(meta.table)}, not ${JSON.stringify(opts.table)}`);
+      throw new CorruptSnapshotError(file, tableNameLine(head), `meta.table_name names table ${JSON.stringify(meta.table)}, not ${JSON.stringify(opts.table)}`);
     }
     if (opts.key !== undefined && meta.key !== undefined && meta.key !== opts.key) {
       throw new SdnwalError('SCHEMA_MISMATCH', `table ${opts.table} has key column ${JSON.stringify(meta.key)} (${file}), not ${JSON.stringify(opts.key)}`);
@@ -96,9 +96,4 @@ export function rowKey(row: Row, key: string, file: string, line: () => number):
 /** Two rows with one key are damage, never a silent replacement. */
 export function checkNewKey(rows: RowTarget, ks: string, file: string, line: () => number): void {
   if (rows.has(ks)) throw new CorruptSnapshotError(file, line(), `a second row with key ${JSON.stringify(ks)}`);
-}
-
-/** The line of `key:` in the meta block (its entries are one per line, after the `meta:` line). */
-function lineOfMetaKey(head: Head, key: string): number | undefined {
-  return head.lines[key];
 }

@@ -8,7 +8,9 @@ import { SdnParseError } from '../errors.js';
 import { io, openInStore } from '../io.js';
 import { parse } from '../sdn/index.js';
 import { adoptFile } from './adopt.js';
-import { HEAD_CHUNK_BYTES, MAX_META_BYTES, META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TAIL_PROBE_BYTES } from './constants.js';
+import {
+  HEAD_CHUNK_BYTES, LEGACY_TABLE_KEY, MAX_META_BYTES, META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TABLE_NAME_KEY, TAIL_PROBE_BYTES,
+} from './constants.js';
 import { CorruptSnapshotError } from './corrupt.js';
 
 /** What a table is: its key column, declared columns (null: free-form records) and conflict strategy. */
@@ -20,7 +22,14 @@ export interface TableDef {
 
 export interface SnapshotMeta {
   format: 1;
+  /** The table's name: `table_name` in the meta block (`table` in snapshots written before it). */
   table: string;
+  /**
+   * True when the meta named its table under the older key `table` (a keyword of Simple's SDN
+   * parser, which drops it). formatMeta writes that key back, so the file's meta-crc still
+   * matches; a new snapshot never keeps it (writeSnapshotAtomic drops it).
+   */
+  legacyTableKey?: boolean;
   /** 32 hex characters, also in every segment header; undefined for an adopted file. */
   tableId: string | undefined;
   /** The key column; for an adopted file read without a key hint, `id` if it has one, else its first column. */
@@ -117,8 +126,8 @@ export function readTailCrcs(fd: number): { rowsCrc?: string; metaCrc?: string }
 /**
  * Read the meta block at the top of the file: optional blank and comment lines, a `meta:` line,
  * then every indented, blank or comment line after it. Returns undefined when the file does not
- * start with an sdnwal meta block (a `meta:` of someone else's, without `format` and `table`, counts
- * as none). A damaged block is a CorruptSnapshotError with its line.
+ * start with an sdnwal meta block (a `meta:` of someone else's, without `format` and a table name,
+ * counts as none). A damaged block is a CorruptSnapshotError with its line.
  */
 export function readHead(fd: number, file: string): Head | undefined {
   for (let size = HEAD_CHUNK_BYTES; ; size *= 2) {
@@ -142,7 +151,7 @@ export function readHead(fd: number, file: string): Head | undefined {
     const raw = doc[META_KEY];
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
     const m = raw as Record<string, unknown>;
-    if (!('format' in m) && !('table' in m)) return undefined;
+    if (!('format' in m) && !(TABLE_NAME_KEY in m) && !(LEGACY_TABLE_KEY in m)) return undefined;
     const lines = keyLines(text);
     return { meta: toMeta(m, file, lines), end: found, nextLine: text.split('\n').length, lines };
   }
@@ -200,7 +209,8 @@ function toMeta(m: Record<string, unknown>, file: string, lines: Record<string, 
     return v;
   };
   if (m.format !== SNAPSHOT_FORMAT) bad('format', `is ${JSON.stringify(m.format)}; this sdnwal reads format ${SNAPSHOT_FORMAT}`);
-  const table = str('table', true)!;
+  const legacy = !(TABLE_NAME_KEY in m) && LEGACY_TABLE_KEY in m;
+  const table = str(legacy ? LEGACY_TABLE_KEY : TABLE_NAME_KEY, true)!;
   const tableId = str('table_id', false);
   if (tableId !== undefined && !TABLE_ID_RE.test(tableId)) bad('table_id', `must be 32 lowercase hex characters, got ${JSON.stringify(tableId)}`);
   const columns = m.columns ?? [];
@@ -218,6 +228,12 @@ function toMeta(m: Record<string, unknown>, file: string, lines: Record<string, 
     rowsCrc: undefined,
     section: str('section', false) ?? table,
     ...(conflict !== undefined ? { conflict } : {}),
+    ...(legacy ? { legacyTableKey: true } : {}),
     adopted: false,
   };
+}
+
+/** The 1-based line of the meta key that names the table, when the block has one. */
+export function tableNameLine(head: Head): number | undefined {
+  return head.lines[TABLE_NAME_KEY] ?? head.lines[LEGACY_TABLE_KEY];
 }

@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { SdnParseError } from '../errors.js';
 import { parse } from '../sdn/index.js';
 import { parseText } from '../sdn/parser.js';
-import { formatKey } from '../sdn/stringify.js';
+import { formatKey, quote } from '../sdn/stringify.js';
 import { absentCells } from './cells.js';
 import { META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX } from './constants.js';
 import { CorruptSnapshotError } from './corrupt.js';
@@ -42,7 +42,7 @@ export type OnLines = (buf: Buffer, from: number, to: number, firstLine: number,
 /** Stream the rest of the file after `head` (read by readHead); throws CorruptSnapshotError on any mismatch. */
 export function streamSnapshot(fd: number, file: string, head: Head, onRows?: OnRows, onLines?: OnLines): StreamedSnapshot {
   const { meta } = head;
-  const prefix = formatKey(meta.section) + ' |';
+  const [prefix, olderPrefix] = headerPrefixes(meta.section);
   const runs = new LineRuns(fd, head.end);
   let phase: 'before' | 'rows' | 'after' = 'before';
   let line = head.nextLine;
@@ -106,7 +106,7 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
           afterLine = line;
         }
         if (phase === 'before') {
-          if (text.startsWith(prefix)) {
+          if (text.startsWith(prefix) || (olderPrefix !== undefined && text.startsWith(olderPrefix))) {
             phase = 'rows';
             headerLine = text.endsWith('\n') ? text : text + '\n';
             headerAt = line;
@@ -136,6 +136,19 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
   }
   const extra = [...extras(beforeText, head.nextLine, true, file, meta), ...extras(after, afterLine, false, file, meta)];
   return { meta: { ...meta, rowsCrc }, extra, columns };
+}
+
+/** Matches the names the writer printed bare before the portable name rule (src/sdn/names.ts). */
+const OLDER_BARE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * How the rows table's header line starts: as the writer prints `section` now, and, when it differs,
+ * as older snapshots printed it (`true` bare, `a-b` quoted), which still load.
+ */
+function headerPrefixes(section: string): [string, string | undefined] {
+  const now = formatKey(section) + ' |';
+  const older = (OLDER_BARE.test(section) ? section : quote(section)) + ' |';
+  return [now, older === now ? undefined : older];
 }
 
 /**

@@ -14,6 +14,7 @@ import { newTableId } from '../wal/segment.js';
 import { LogWriter, writerOptions } from '../wal/writer.js';
 import { LocalTableLog } from './local-log.js';
 import type { ResolvedStoreOptions, TableOptions } from './options.js';
+import { checkNewTableNames } from './portable-names.js';
 import type { OpenedTable, StoreBackend } from './table-log.js';
 import { storedConflict, withVersionColumns } from './versioning.js';
 
@@ -48,6 +49,7 @@ export class LocalBackend implements StoreBackend {
     if (!exists && this.options.readOnly) throw new SdnwalError('NOT_FOUND', `no table ${name} in ${this.location}`);
     // Refuse before taking the locks, whose files would be left behind as a phantom table.
     if (!exists && !o.key && !fs.existsSync(paths.lock)) throw noKeyError(name);
+    if (!exists) checkNewTableNames(name, o); // a new table's names must be portable (portable-names.ts)
     let tableId = meta?.tableId ?? tableIdFromLog(paths);
     if (!this.options.readOnly && (!meta || !tableId)) ({ meta, tableId } = await this.create(name, paths, o));
     const key = meta?.key ?? o.key;

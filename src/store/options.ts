@@ -1,10 +1,12 @@
 /** Store and table options: typed, documented and validated in one place, with one message template. */
 import { RECOVERY_POLICIES, type RecoveryPolicy } from '../recovery/report.js';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
+import { isZodSchema, once, zod } from '../zod-lazy.js';
 import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../wal/lock.js';
 import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, type SyncMode, type WriterOptions } from '../wal/writer.js';
+import { natsOptionsSchema, resolveNatsOptions, type NatsOptions, type ResolvedNatsOptions } from '../nats/options.js';
 
 export type { SyncMode };
 export type { RecoveryPolicy };
@@ -36,6 +38,8 @@ export interface StoreOptions {
   readonly autoCompact?: { readonly everyMs?: number; readonly afterBytes?: number } | false;
   /** Open for reading only: create nothing, take no lock, repair nothing. @default false */
   readonly readOnly?: boolean;
+  /** A store at a `nats://` URL: replicas, name prefix, the append pipeline and its deadlines (docs/nats.md). */
+  readonly nats?: NatsOptions;
 }
 
 export interface TableOptions<R extends Record<string, unknown> = Record<string, unknown>> {
@@ -53,44 +57,108 @@ export interface TableOptions<R extends Record<string, unknown> = Record<string,
   readonly lockTimeoutMs?: number;
   /** On a lock timeout, fail ('error', default) or queue the write durably in the spool ('spool'). */
   readonly onLockTimeout?: 'error' | 'spool';
+  /**
+   * Names (the table's, its columns and key when it is created; a record's columns and nested
+   * keys when it is written) must follow the portable rule of docs/sdn.md, so the Simple language's
+   * own SDN parser reads the snapshot; others are INVALID_TABLE_NAME / INVALID_OPTION / INVALID_RECORD.
+   * false lifts the rule: the snapshot may then hold names Simple's parser cannot read. @default true
+   */
+  readonly portableNames?: boolean;
 }
-
-const positiveInt = z.number().int().positive();
 
 /** The longest delay a Node timer takes (2^31 - 1 ms, ~24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-const timerMs = positiveInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`);
+/**
+ * The options' zod schemas, built on first need: options that pass the hand checks below (every
+ * valid option but odd ones) never load zod, and zod names what is wrong with the rest.
+ */
+const schemas = once(() => {
+  const z = zod();
+  const positiveInt = z.number().int().positive();
+  const timerMs = positiveInt.max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`);
 
-const storeSchema = z
-  .object({
-    sync: z.enum(['always', 'batch', 'none']),
-    inlineSync: z.boolean(),
-    batchMs: timerMs,
-    batchBytes: positiveInt,
-    segmentBytes: z.number().int().min(4096),
-    maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
-    lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
-    recovery: z.enum(RECOVERY_POLICIES),
-    autoCompact: z.union([z.literal(false), z.object({ everyMs: timerMs.optional(), afterBytes: positiveInt.optional() }).strict()]),
-    readOnly: z.boolean(),
-  })
-  .strict()
-  .partial();
+  const store = z
+    .object({
+      sync: z.enum(['always', 'batch', 'none']),
+      inlineSync: z.boolean(),
+      batchMs: timerMs,
+      batchBytes: positiveInt,
+      segmentBytes: z.number().int().min(4096),
+      maxEntryBytes: z.number().int().min(64).max(256 * 1024 * 1024),
+      lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
+      recovery: z.enum(RECOVERY_POLICIES),
+      autoCompact: z.union([z.literal(false), z.object({ everyMs: timerMs.optional(), afterBytes: positiveInt.optional() }).strict()]),
+      readOnly: z.boolean(),
+      nats: natsOptionsSchema,
+    })
+    .strict()
+    .partial();
 
-const tableSchema = z
-  .object({
-    key: z.string().min(1),
-    columns: z.array(z.string().min(1)).min(1),
-    schema: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'a zod schema'),
-    conflict: z.enum(['error', 'last-write-wins', 'last-modified-wins', 'merge']),
-    merge: z.custom<(a: unknown, b: unknown) => unknown>((v) => typeof v === 'function', 'a function'),
-    sync: z.enum(['always', 'batch', 'none']),
-    lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
-    onLockTimeout: z.enum(['error', 'spool']),
-  })
-  .strict()
-  .partial();
+  const table = z
+    .object({
+      key: z.string().min(1),
+      columns: z.array(z.string().min(1)).min(1),
+      schema: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'a zod schema'),
+      conflict: z.enum(['error', 'last-write-wins', 'last-modified-wins', 'merge']),
+      merge: z.custom<(a: unknown, b: unknown) => unknown>((v) => typeof v === 'function', 'a function'),
+      sync: z.enum(['always', 'batch', 'none']),
+      lockTimeoutMs: z.number().int().min(0).max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (~24.8 days), the longest a timer can wait`),
+      onLockTimeout: z.enum(['error', 'spool']),
+      portableNames: z.boolean(),
+    })
+    .strict()
+    .partial();
+  return { store, table };
+});
+
+/** One option's hand check: true only for values its schema above accepts. */
+type Rules = Record<string, (v: unknown) => boolean>;
+
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const oneOf = (values: readonly unknown[]) => (v: unknown) => values.includes(v);
+const isSync = oneOf(['always', 'batch', 'none']);
+
+/**
+ * Whether `v` is an options object the schema (strict, every key optional) accepts, checked by
+ * `rules` alone. False also for what the rules do not know (a key without a rule): zod decides then.
+ */
+function passes(rules: Rules, v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (!Object.hasOwn(rules, k)) return false;
+  for (const k of Object.keys(rules)) if (o[k] !== undefined && !rules[k]!(o[k])) return false;
+  return true;
+}
+
+const STORE_RULES: Rules = {
+  sync: isSync,
+  inlineSync: (v) => typeof v === 'boolean',
+  batchMs: (v) => isInt(v, 1, MAX_TIMER_MS),
+  batchBytes: (v) => isInt(v, 1),
+  segmentBytes: (v) => isInt(v, 4096),
+  maxEntryBytes: (v) => isInt(v, 64, 256 * 1024 * 1024),
+  lockTimeoutMs: (v) => isInt(v, 0, MAX_TIMER_MS),
+  recovery: oneOf(RECOVERY_POLICIES),
+  autoCompact: (v) => v === false || passes({ everyMs: (x) => isInt(x, 1, MAX_TIMER_MS), afterBytes: (x) => isInt(x, 1) }, v),
+  readOnly: (v) => typeof v === 'boolean',
+};
+
+const TABLE_RULES: Rules = {
+  key: (v) => typeof v === 'string' && v.length >= 1,
+  columns: (v) => {
+    if (!Array.isArray(v) || v.length < 1) return false;
+    for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string' || (v[i] as string).length < 1) return false;
+    return true;
+  },
+  schema: isZodSchema,
+  conflict: oneOf(['error', 'last-write-wins', 'last-modified-wins', 'merge']),
+  merge: (v) => typeof v === 'function',
+  sync: isSync,
+  lockTimeoutMs: (v) => isInt(v, 0, MAX_TIMER_MS),
+  onLockTimeout: oneOf(['error', 'spool']),
+  portableNames: (v) => typeof v === 'boolean',
+};
 
 type Issue = Pick<z.core.$ZodIssue, 'path' | 'message'>;
 
@@ -114,10 +182,11 @@ export interface ResolvedStoreOptions extends Pick<WriterOptions, 'sync' | 'inli
   recovery: RecoveryPolicy;
   autoCompact: { everyMs: number; afterBytes: number } | false;
   readOnly: boolean;
+  nats: ResolvedNatsOptions;
 }
 
 export function resolveStoreOptions(opts: StoreOptions | undefined): ResolvedStoreOptions {
-  const o = check(storeSchema, opts, 'options');
+  const o: StoreOptions = opts == null || passes(STORE_RULES, opts) ? (opts ?? {}) : check(schemas().store, opts, 'options');
   return {
     sync: o.sync ?? 'always',
     inlineSync: o.inlineSync ?? true,
@@ -129,11 +198,12 @@ export function resolveStoreOptions(opts: StoreOptions | undefined): ResolvedSto
     recovery: o.recovery ?? 'tolerate-tail',
     autoCompact: o.autoCompact ? { everyMs: o.autoCompact.everyMs ?? 60_000, afterBytes: o.autoCompact.afterBytes ?? 4 * 1024 * 1024 } : false,
     readOnly: o.readOnly ?? false,
+    nats: resolveNatsOptions(o.nats),
   };
 }
 
 export function checkTableOptions(opts: TableOptions | undefined): TableOptions {
-  check(tableSchema, opts, 'options');
+  if (!(opts == null || passes(TABLE_RULES, opts))) check(schemas().table, opts, 'options');
   const o = opts ?? {};
   if (o.columns) {
     const dup = o.columns.find((c, i) => o.columns!.indexOf(c) !== i);

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
 import { MAX_DEPTH } from '../sdn/limits.js';
+import { nameProblem } from '../sdn/names.js';
 import { ROW_VALUE_LEVEL } from '../snapshot/constants.js';
 import type { Row } from '../wal/entry.js';
 
@@ -17,6 +18,12 @@ export interface RecordRules {
   /** Declared columns, or null for free-form records. */
   columns: readonly string[] | null;
   schema?: z.ZodType;
+  /**
+   * Record column names and nested keys must be portable SDN names (docs/sdn.md, "Portable
+   * output"); only `false` (TableOptions.portableNames) lifts it. Declared columns were checked
+   * when the table was created, so a table made before the rule keeps writing its own columns.
+   */
+  portableNames?: boolean;
 }
 
 /**
@@ -38,6 +45,14 @@ const isWellFormed: (s: string) => boolean = typeof (String.prototype as Partial
   : (s) => !LONE_SURROGATE.test(s);
 
 const LONE = 'a lone UTF-16 surrogate, which cannot be stored (strings must be well-formed Unicode: the log stores UTF-8)';
+
+/** A name outside the portable rule, refused (src/sdn/names.ts): `what` says which, e.g. `column`, `property name (in o.x)`. */
+function checkName(table: string, what: string, name: string, where = ''): void {
+  const problem = nameProblem(name);
+  if (problem === undefined) return;
+  throw new InvalidRecordError(`table ${table}: ${what} ${JSON.stringify(name)}${where} ${problem}, so Simple's SDN parser could not read the snapshot; ` +
+    'rename it, or open the table with portableNames: false');
+}
 
 /** Keys compare as strings: get(1) and get('1') find the same row. */
 export function keyString(key: unknown, table: string): string {
@@ -62,7 +77,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  * fail or change in the log or at compaction, so it is refused before anything is written.
  * `depth`: how deep `v` is in the value of `column` (the column's value itself is 1).
  */
-function checkValue(table: string, column: string, v: unknown, at: string, depth: number): void {
+function checkValue(table: string, column: string, v: unknown, at: string, depth: number, portable: boolean): void {
   if (v === null || typeof v === 'boolean') return;
   if (typeof v === 'string') {
     if (isWellFormed(v)) return;
@@ -83,7 +98,7 @@ function checkValue(table: string, column: string, v: unknown, at: string, depth
     // A hole (`[1, , 3]`) is not a value: it would come back as null. forEach would skip it.
     for (let i = 0; i < v.length; i++) {
       if (!(i in v)) throw new InvalidRecordError(`table ${table}: ${at}[${i}] is a hole in the array (no value); give null if that is what you mean`);
-      checkValue(table, column, v[i], `${at}[${i}]`, depth + 1);
+      checkValue(table, column, v[i], `${at}[${i}]`, depth + 1, portable);
     }
     return;
   }
@@ -92,7 +107,8 @@ function checkValue(table: string, column: string, v: unknown, at: string, depth
       // msgpack would read it back as `__proto_`: refuse rather than change data.
       if (k === '__proto__') throw new InvalidRecordError(`table ${table}: ${at} has a property named "__proto__", which cannot be stored`);
       if (!isWellFormed(k)) throw new InvalidRecordError(`table ${table}: ${at} has a property name ${JSON.stringify(k)} holding ${LONE}`);
-      if (x !== undefined) checkValue(table, column, x, `${at}.${k}`, depth + 1);
+      if (portable) checkName(table, 'property name', k, ` (in ${at})`);
+      if (x !== undefined) checkValue(table, column, x, `${at}.${k}`, depth + 1, portable);
     }
     return;
   }
@@ -111,15 +127,17 @@ function columnSet(columns: readonly string[]): ReadonlySet<string> {
 
 function checkColumns(rules: RecordRules, rec: Record<string, unknown>): void {
   const declared = rules.columns ? columnSet(rules.columns) : undefined;
+  const portable = rules.portableNames !== false;
   // A plain object has no inherited enumerable keys, so for-in sees exactly its own.
   for (const k in rec) {
     if (k === '__proto__') throw new InvalidRecordError(`table ${rules.table}: a column named "__proto__" cannot be stored`);
     if (declared && !declared.has(k)) throw new InvalidRecordError(`table ${rules.table}: unknown column ${JSON.stringify(k)}; columns are ${rules.columns!.join(', ')}`);
     if (!isWellFormed(k)) throw new InvalidRecordError(`table ${rules.table}: column name ${JSON.stringify(k)} holds ${LONE}`);
+    if (portable && !declared && k !== rules.key) checkName(rules.table, 'column', k);
     const v = rec[k];
     if (typeof v === 'string') {
       if (!isWellFormed(v)) throw new InvalidRecordError(`table ${rules.table}: column ${JSON.stringify(k)} holds ${LONE}`);
-    } else if (v !== undefined) checkValue(rules.table, k, v, k, 1);
+    } else if (v !== undefined) checkValue(rules.table, k, v, k, 1, portable);
   }
 }
 

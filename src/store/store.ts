@@ -85,7 +85,7 @@ export class Store {
     }
     const given = o.columns ? (conflict ? withVersionColumns(o.columns) : [...o.columns]) : null;
     const versioning = conflict ? { conflict, merge: o.merge as never } : undefined;
-    const t = new Table<R>({ name, key, columns: columns ?? given, log, paths, schema: o.schema as never, versioning });
+    const t = new Table<R>({ name, key, columns: columns ?? given, log, paths, schema: o.schema as never, versioning, portableNames: o.portableNames });
     this.tables.set(name, t as unknown as Table<Record_>);
     return t;
   }

@@ -50,6 +50,8 @@ export interface TableInit<R extends Record_> {
   onChange?: () => void;
   /** Versioned tables: the conflict strategy (and merge function). */
   versioning?: VersionSettings<R>;
+  /** TableOptions.portableNames: false lets records hold names Simple's SDN parser cannot read. */
+  portableNames?: boolean;
 }
 
 export class Table<R extends Record_ = Record_> {
@@ -73,8 +75,8 @@ export class Table<R extends Record_ = Record_> {
     this.log = init.log;
     this.localPaths = init.paths;
     this.onChange = init.onChange ?? (() => {});
-    const { name, key, columns, schema, versioning } = init;
-    this.rules = { table: name, key, columns, schema };
+    const { name, key, columns, schema, versioning, portableNames } = init;
+    this.rules = { table: name, key, columns, schema, portableNames };
     this.versioning = versioning && new Versioning<R>({ rules: this.rules, state: () => this.inChecked().rows, tombstones: () => this.inChecked().tombstones, locked: (fn) => this.locked(fn) }, versioning);
   }
 

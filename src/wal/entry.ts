@@ -1,7 +1,9 @@
 /** Log entries (writes, SEAL, PAD) and their msgpackr payload encoding; each payload decodes on its own. */
-import { Packr } from 'msgpackr';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { Packr } from 'msgpackr';
+import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
+import { lazySchema, once, zod } from '../zod-lazy.js';
 import { packWrite } from './entry-pack.js';
 
 export type Operation = 'insert' | 'update' | 'delete';
@@ -24,22 +26,32 @@ export type PadEntry = { pad: true };
 
 export type LogEntry = PendingWrite | SealEntry | PadEntry;
 
-const rowSchema = z.object({
-  key: z.string(),
-  values: z.record(z.string(), z.unknown()).optional(),
+/**
+ * The entries' zod schemas, which name what is wrong with a payload that fails the hand checks
+ * below (decodeEntry); built on first need, so a clean log never loads zod.
+ */
+const entrySchemas = once(() => {
+  const z = zod();
+  const rowSchema = z.object({
+    key: z.string(),
+    values: z.record(z.string(), z.unknown()).optional(),
+  });
+  return {
+    pendingWrite: z.object({
+      operation: z.enum(['insert', 'update', 'delete']),
+      rows: z.array(rowSchema),
+      timestamp: z.number(),
+      synced: z.number().int().nonnegative(),
+      spoolId: z.string().optional(),
+    }),
+    seal: z.object({ seal: z.number().int().nonnegative() }),
+    // `fill` only makes a PAD frame exactly as long as the range it covers; it is dropped on decode.
+    pad: z.object({ pad: z.literal(true), fill: z.string().optional() }),
+  };
 });
 
-export const pendingWriteSchema = z.object({
-  operation: z.enum(['insert', 'update', 'delete']),
-  rows: z.array(rowSchema),
-  timestamp: z.number(),
-  synced: z.number().int().nonnegative(),
-  spoolId: z.string().optional(),
-});
-
-const sealSchema = z.object({ seal: z.number().int().nonnegative() });
-// `fill` only makes a PAD frame exactly as long as the range it covers; it is dropped on decode.
-const padSchema = z.object({ pad: z.literal(true), fill: z.string().optional() });
+/** The write entry's schema (built on first use). */
+export const pendingWriteSchema = lazySchema(() => entrySchemas().pendingWrite);
 
 /**
  * The one codec. `useRecords: false` and never `sequential`: no shared structure table, so
@@ -56,7 +68,16 @@ const padSchema = z.object({ pad: z.literal(true), fill: z.string().optional() }
  */
 // `skipValues` is documented by msgpackr (README) but missing from its type declarations.
 const packrOptions = { useRecords: false, useBigIntExtension: true, skipValues: [undefined], copyBuffers: true };
-const packr = new Packr(packrOptions as ConstructorParameters<typeof Packr>[0]);
+let packr: Packr | undefined;
+
+/**
+ * The codec, made on first use: a process that decodes nothing (`sdnwal count` answered from the
+ * snapshot's meta block) never loads msgpackr. Loaded with `require` because the callers are
+ * synchronous; that is msgpackr's one bundled CommonJS file, quicker to load than its ES modules.
+ */
+function codec(): Packr {
+  return (packr ??= new (createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr')).Packr(packrOptions as ConstructorParameters<typeof Packr>[0]));
+}
 
 /** A CRC-valid payload that is not a valid entry (code CORRUPT_LOG): a writer bug or a foreign encoder. */
 export class EntryDecodeError extends SdnwalError {
@@ -81,29 +102,41 @@ export function isWrite(e: LogEntry): e is PendingWrite {
 
 /** One msgpack value decoded with the log's options (for a reader that walks a payload's bytes itself). */
 export function unpackValue(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  return codec().unpack(bytes);
 }
 
 /** Decode one payload, or throw EntryDecodeError (CORRUPT_LOG). */
 export function decodeEntry(payload: Uint8Array): LogEntry {
   let raw: unknown;
   try {
-    raw = packr.unpack(payload);
+    raw = codec().unpack(payload);
   } catch (err) {
     throw new EntryDecodeError(`msgpack: ${(err as Error).message}`, { cause: err });
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new EntryDecodeError(`expected a map, got ${describe(raw)}`);
-  if ('seal' in raw) return parseWith(sealSchema, raw);
+  if ('seal' in raw) return looksLikeSeal(raw) ? { seal: raw.seal } : parseWith(entrySchemas().seal, raw);
   if ('pad' in raw) {
-    parseWith(padSchema, raw);
+    if (!looksLikePad(raw)) parseWith(entrySchemas().pad, raw);
     return { pad: true };
   }
   if (looksLikeWrite(raw)) return raw;
-  return parseWith(pendingWriteSchema, raw);
+  return parseWith(entrySchemas().pendingWrite, raw);
+}
+
+/** What the seal schema accepts (a SEAL payload is `{seal: n}`); anything else goes through zod. */
+function looksLikeSeal(raw: object): raw is SealEntry {
+  const s = (raw as { seal?: unknown }).seal;
+  return Number.isSafeInteger(s) && (s as number) >= 0;
+}
+
+/** What the pad schema accepts; anything else goes through zod. */
+function looksLikePad(raw: object): boolean {
+  const p = raw as { pad?: unknown; fill?: unknown };
+  return p.pad === true && (p.fill === undefined || typeof p.fill === 'string');
 }
 
 /**
- * The same checks as pendingWriteSchema without building new objects: replay decodes millions
+ * The same checks as the pendingWrite schema without building new objects: replay decodes millions
  * of rows, and this keeps the common (valid) case cheap. Anything it rejects goes through zod,
  * which names what is wrong.
  */
@@ -130,7 +163,7 @@ export function encodeEntry(e: LogEntry, verify = true): Buffer {
   let buf: Buffer;
   try {
     // Write entries take the specialised encoder (same bytes); it defers to msgpackr for the rest.
-    buf = (isWrite(e) && packWrite(e)) || packr.pack(e);
+    buf = (isWrite(e) && packWrite(e)) || codec().pack(e);
   } catch (err) {
     throw new SdnwalError('INVALID_RECORD', `cannot encode log entry: ${(err as Error).message}`, { cause: err });
   }

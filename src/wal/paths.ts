@@ -13,8 +13,9 @@ export const TABLE_NAME_PATTERN = new RegExp(`^${TABLE_NAME_SOURCE}$`);
 export const TABLE_DATA_FILE = new RegExp(`^(${TABLE_NAME_SOURCE})\\.(sdn|wal)$`);
 
 export class InvalidTableNameError extends SdnwalError {
-  constructor(name: unknown) {
-    super('INVALID_TABLE_NAME', `invalid table name ${JSON.stringify(String(name))}: use 1-64 letters, digits, '_' or '-'`);
+  /** `reason`: what is wrong and what to do; by default the rule above. */
+  constructor(name: unknown, reason = "use 1-64 letters, digits, '_' or '-'") {
+    super('INVALID_TABLE_NAME', `invalid table name ${JSON.stringify(String(name))}: ${reason}`);
   }
 }
 

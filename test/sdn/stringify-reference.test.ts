@@ -26,7 +26,7 @@ const cell = fc.oneof(
   { arbitrary: dirty, weight: 1 },
   { arbitrary: fc.integer(), weight: 3 },
   { arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }), weight: 2 },
-  { arbitrary: fc.constantFrom(0, -0, 1e21, 1e-10, 2 ** 53, true, false, null, 12345678901234567890n), weight: 2 },
+  { arbitrary: fc.constantFrom(0, -0, 1e21, 1e-10, 2 ** 53, true, false, null, 12345678901234567890n, 2n ** 64n, -(2n ** 63n) - 1n), weight: 2 },
 );
 const key = fc.oneof(fc.constantFrom('id', 'a_b', 'x y', '', '"q"', 'é'), fc.string({ maxLength: 4 }));
 const table = fc.tuple(

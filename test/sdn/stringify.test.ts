@@ -32,9 +32,21 @@ describe('stringify', () => {
     expect(parse(stringify({ a: 5e-324, b: 1.7976931348623157e308 }))).toEqual({ a: 5e-324, b: 1.7976931348623157e308 });
   });
 
-  it('escapes quotes, backslashes, control characters and lone surrogates', () => {
-    expect(formatScalar('a"b\\c\nd\te\rf\u0001\u007f')).toBe('"a\\"b\\\\c\\nd\\te\\rf\\u0001\\u007f"');
-    expect(formatScalar('\ud800x😀')).toBe('"\\ud800x😀"');
+  it('escapes only quotes, backslashes, \\n, \\t and \\r; other control characters go in raw and read back', () => {
+    expect(formatScalar('a"b\\c\nd\te\rf\u0001\u007f')).toBe('"a\\"b\\\\c\\nd\\te\\rf\u0001\u007f"');
+    const s = 'ctrl\u0001char esc\u001b[0m \u0008\u000c \u0000 \u000b \u007f 😀';
+    const text = stringify({ s, t: [{ k: s }], a: [s], o: { [`k${s}`]: s } });
+    expect(text).not.toMatch(/\\u/);
+    expect(text).toContain('"ctrl\u0001char esc\u001b[0m \u0008\u000c \u0000 \u000b \u007f 😀"');
+    expect(parse(text)).toEqual({ s, t: [{ k: s }], a: [s], o: { [`k${s}`]: s } });
+  });
+
+  it('refuses a lone surrogate with SDN_STRINGIFY (it has no UTF-8 form)', () => {
+    for (const bad of [{ s: 'a\ud800' }, { s: ['\udc00'] }, { t: [{ id: 1, v: 'x\udbff' }] }, { ['k\ud800']: 1 }, { o: { ['\ude00']: 1 } }]) {
+      expect(() => stringify(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'SDN_STRINGIFY', message: expect.stringContaining('lone UTF-16 surrogate') }));
+    }
+    expect(() => formatScalar('\ud800x😀')).toThrow(SdnStringifyError);
+    expect(formatScalar('x😀')).toBe('"x😀"'); // a well-formed pair is written as it is
   });
 
   it('refuses what it cannot write with typed errors', () => {

@@ -40,7 +40,7 @@ const text = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.string({ unit: 'grapheme', maxLength: 8 }),
   fc.string({ unit: 'binary', maxLength: 8 }), // lone surrogates too
-  fc.constantFrom('', '"', '\\', '\n\t\r', 'a, b', 'nil', '\u007f', '\u0000', 'x'.repeat(300), 'é'.repeat(40_000)),
+  fc.constantFrom('', '"', '\\', '\n\t\r', 'a, b', 'nil', '\u007f', '\u0000', 'ctrl\u0001\u001b[0m\u0008\u000c', 'x'.repeat(300), 'é'.repeat(40_000)),
 );
 const cell = fc.oneof(
   text,

@@ -1,5 +1,8 @@
 // Frozen copy of src/sdn/stringify.ts at 236be78 (before the table fast path): the oracle for
 // test/sdn/stringify-reference.test.ts, which checks the current writer is byte-identical to it.
+// Its key, string and bigint rules were since brought to the portable profile (docs/sdn.md,
+// "Writer profile"): bare portable names, raw control characters, lone surrogates refused,
+// bigints beyond 64 bits quoted.
 /** The SDN writer: one conservative profile (LF, 4-space indent, every string quoted, plain decimals) that re-parses to the same value. */
 import { SdnwalError } from '../../../src/errors.js';
 
@@ -11,7 +14,8 @@ export class SdnStringifyError extends SdnwalError {
 }
 
 export const INDENT = '    ';
-const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BARE_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const KEYWORDS = ['true', 'false', 'null', 'nil', 'table'];
 
 /**
  * Writes `value` as an SDN document. The top level must be a plain object (a document is a dict
@@ -56,7 +60,7 @@ export function formatScalar(v: unknown): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'bigint':
-      return v.toString(); // read back as a number when safe, else as its digits (never rounded)
+      return v >= -(2n ** 63n) && v < 2n ** 63n ? v.toString() : `"${v}"`;
     default:
       if (v === null || v === undefined) return 'null';
       throw new SdnStringifyError(`cannot write a ${typeof v} as an SDN scalar`);
@@ -91,7 +95,7 @@ export function formatInline(v: unknown, seen: Set<object> = new Set()): string 
 
 /** A key bare when it is an identifier, else quoted. */
 export function formatKey(k: string): string {
-  return BARE_KEY.test(k) ? k : quote(k);
+  return BARE_KEY.test(k) && !KEYWORDS.includes(k) ? k : quote(k);
 }
 
 export function quote(s: string): string {
@@ -100,7 +104,7 @@ export function quote(s: string): string {
   let i = 0;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c < 32 || c === 34 || c === 92 || c === 127 || (c >= 0xd800 && c <= 0xdfff)) break;
+    if (c === 9 || c === 10 || c === 13 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) break;
   }
   if (i === n) return '"' + s + '"';
   let out = '"';
@@ -113,15 +117,14 @@ export function quote(s: string): string {
     else if (c === 10) rep = '\\n';
     else if (c === 9) rep = '\\t';
     else if (c === 13) rep = '\\r';
-    else if (c < 32 || c === 127) rep = hex(c);
     else if (c >= 0xd800 && c <= 0xdbff) {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) {
         i++; // a well-formed pair is written as is
         continue;
       }
-      rep = hex(c);
-    } else if (c >= 0xdc00 && c <= 0xdfff) rep = hex(c);
+      throw lone(s, i);
+    } else if (c >= 0xdc00 && c <= 0xdfff) throw lone(s, i);
     else continue;
     out += s.slice(from, i) + rep;
     from = i + 1;
@@ -129,8 +132,9 @@ export function quote(s: string): string {
   return out + s.slice(from) + '"';
 }
 
-function hex(c: number): string {
-  return '\\u' + c.toString(16).padStart(4, '0');
+function lone(s: string, i: number): SdnStringifyError {
+  const at = JSON.stringify(s.length > 40 ? s.slice(Math.max(0, i - 20), i + 20) : s);
+  return new SdnStringifyError(`cannot write the string ${at}: it holds a lone UTF-16 surrogate (U+${s.charCodeAt(i).toString(16).toUpperCase()}) at index ${i}, which has no UTF-8 form; strings must be well-formed Unicode`);
 }
 
 /**
