@@ -2,7 +2,7 @@
  * The `nats` store options (docs/nats.md): validated here, without loading any NATS package, so
  * a local store never pays for the NATS client.
  */
-import { z } from 'zod';
+import { lazySchema, zod } from '../zod-lazy.js';
 
 export interface NatsOptions {
   /** Replicas of each table's stream and of the snapshot and lease buckets (used when they are created). @default 1 */
@@ -36,18 +36,22 @@ export const DUPLICATE_WINDOW_MS = 5 * 60_000;
 
 export const PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
-export const natsOptionsSchema = z
-  .object({
-    replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-    prefix: z.string().regex(PREFIX_PATTERN, "1-32 letters, digits, '_' or '-'"),
-    maxInFlight: z.number().int().min(1).max(4096),
-    ackTimeoutMs: z.number().int().min(10).max(DUPLICATE_WINDOW_MS),
-    writeDeadlineMs: z.number().int().min(10).max(DUPLICATE_WINDOW_MS - 60_000, 'at most 4 minutes, inside the 5-minute duplicate window'),
-    connectTimeoutMs: z.number().int().min(10).max(2_147_483_647),
-    name: z.string().min(1),
-  })
-  .strict()
-  .partial();
+/** Built on first use (zod loads only to check options that did not pass the hand checks). */
+export const natsOptionsSchema = lazySchema(() => {
+  const z = zod();
+  return z
+    .object({
+      replicas: z.union([z.literal(1), z.literal(3), z.literal(5)]),
+      prefix: z.string().regex(PREFIX_PATTERN, "1-32 letters, digits, '_' or '-'"),
+      maxInFlight: z.number().int().min(1).max(4096),
+      ackTimeoutMs: z.number().int().min(10).max(DUPLICATE_WINDOW_MS),
+      writeDeadlineMs: z.number().int().min(10).max(DUPLICATE_WINDOW_MS - 60_000, 'at most 4 minutes, inside the 5-minute duplicate window'),
+      connectTimeoutMs: z.number().int().min(10).max(2_147_483_647),
+      name: z.string().min(1),
+    })
+    .strict()
+    .partial();
+});
 
 export function resolveNatsOptions(o: NatsOptions | undefined): ResolvedNatsOptions {
   return {

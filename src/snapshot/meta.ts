@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SdnParseError } from '../errors.js';
 import { io, openInStore } from '../io.js';
-import { parse } from '../sdn/index.js';
+import { parseText } from '../sdn/parser.js';
 import { adoptFile } from './adopt.js';
 import {
   HEAD_CHUNK_BYTES, LEGACY_TABLE_KEY, MAX_META_BYTES, META_CRC_PREFIX, META_KEY, ROWS_CRC_PREFIX, SNAPSHOT_FORMAT, TABLE_NAME_KEY, TAIL_PROBE_BYTES,
@@ -143,7 +143,7 @@ export function readHead(fd: number, file: string): Head | undefined {
     const text = buf.toString('utf8', 0, found);
     let doc: Record<string, unknown>;
     try {
-      doc = parse(text) as Record<string, unknown>;
+      doc = parseText(text, false).value as Record<string, unknown>;
     } catch (err) {
       if (err instanceof SdnParseError) throw new CorruptSnapshotError(file, err.line, `meta block: ${err.reason}`, { cause: err });
       throw err;

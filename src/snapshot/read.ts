@@ -6,7 +6,6 @@
  */
 import zlib from 'node:zlib';
 import { SdnParseError } from '../errors.js';
-import { parse } from '../sdn/index.js';
 import { parseText } from '../sdn/parser.js';
 import { formatKey, quote } from '../sdn/stringify.js';
 import { absentCells } from './cells.js';
@@ -64,7 +63,7 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
     const text = buf.toString('utf8', from, to);
     let rows: Row[];
     try {
-      rows = parse(headerLine + text)[meta.section] as unknown as Row[];
+      rows = parseText(headerLine + text, false).value[meta.section] as unknown as Row[];
     } catch (err) {
       if (err instanceof SdnParseError) throw firstBadRow(file, headerLine, text, firstLine, err);
       throw err;
@@ -159,7 +158,7 @@ function firstBadRow(file: string, headerLine: string, text: string, firstLine: 
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     try {
-      parse(headerLine + lines[i] + '\n');
+      parseText(headerLine + lines[i] + '\n', false).value;
     } catch (err) {
       if (err instanceof SdnParseError) return new CorruptSnapshotError(file, firstLine + i, `column ${err.column}: ${err.reason}`, { cause: err });
       throw err;

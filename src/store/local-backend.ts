@@ -5,13 +5,11 @@
  */
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
-import { createInitialSnapshot } from '../snapshot/atomic.js';
 import { readSnapshotMeta, type SnapshotMeta } from '../snapshot/meta.js';
-import { FileLock } from '../wal/lock.js';
 import { tableIdFromLog } from '../wal/log-id.js';
 import { TABLE_DATA_FILE, tablePaths, type TablePaths } from '../wal/paths.js';
 import { newTableId } from '../wal/segment.js';
-import { LogWriter, writerOptions } from '../wal/writer.js';
+import type { LogWriter } from '../wal/writer.js';
 import { LocalTableLog } from './local-log.js';
 import type { ResolvedStoreOptions, TableOptions } from './options.js';
 import { checkNewTableNames } from './portable-names.js';
@@ -57,7 +55,7 @@ export class LocalBackend implements StoreBackend {
     // Versioning is part of the table's definition, stored in its snapshot's meta when it was created.
     const conflict = meta ? storedConflict(paths.snapshot, meta.conflict) : o.conflict;
     const identity = { table: name, tableId };
-    const writer = this.options.readOnly ? undefined : this.writer(name, paths, tableId!, o);
+    const writer = this.options.readOnly ? undefined : await this.writer(name, paths, tableId!, o);
     if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
     return {
       definition: { key, columns: declaredColumns(meta), conflict },
@@ -73,6 +71,7 @@ export class LocalBackend implements StoreBackend {
    */
   private async create(name: string, paths: TablePaths, o: TableOptions): Promise<{ meta: SnapshotMeta | undefined; tableId: string }> {
     const timeoutMs = this.options.lockTimeoutMs;
+    const [{ FileLock }, { createInitialSnapshot }] = await Promise.all([import('../wal/lock.js'), import('../snapshot/atomic.js')]);
     const compactLock = FileLock.for(paths.compactLock);
     await compactLock.acquire({ timeoutMs });
     const lock = FileLock.for(paths.lock);
@@ -98,7 +97,9 @@ export class LocalBackend implements StoreBackend {
     }
   }
 
-  private writer(name: string, paths: TablePaths, tableId: string, o: TableOptions): LogWriter {
+  /** The table's writer (loaded only for a writable store: read-only commands never load it). */
+  private async writer(name: string, paths: TablePaths, tableId: string, o: TableOptions): Promise<LogWriter> {
+    const { LogWriter, writerOptions } = await import('../wal/writer.js');
     const s = this.options;
     const nextSegment = () => (readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0) + 1;
     return new LogWriter(paths, { table: name, tableId }, nextSegment, writerOptions({

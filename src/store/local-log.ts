@@ -4,7 +4,7 @@
  * lock (§1), compaction into the table's .sdn (§6).
  */
 import { SdnwalError } from '../errors.js';
-import { compactTable, type CompactReport } from '../snapshot/compactor.js';
+import type { CompactReport } from '../snapshot/compactor.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { readTombstones } from '../snapshot/tombstones.js';
 import type { TablePaths } from '../wal/paths.js';
@@ -104,6 +104,7 @@ export class LocalTableLog implements TableLog {
     const w = this.writerOrThrow();
     await w.flush();
     const auto = opts.minBytes !== undefined;
+    const { compactTable } = await import('../snapshot/compactor.js');
     return compactTable(this.paths, w, { force: !auto, key: this.key, minBytes: opts.minBytes, inWorker: true });
   }
 

@@ -3,9 +3,8 @@ import { RECOVERY_POLICIES, type RecoveryPolicy } from '../recovery/report.js';
 import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
 import { isZodSchema, once, zod } from '../zod-lazy.js';
-import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
-import { DEFAULT_LOCK_TIMEOUT_MS } from '../wal/lock.js';
-import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, type SyncMode, type WriterOptions } from '../wal/writer.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, DEFAULT_LOCK_TIMEOUT_MS, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from '../wal/constants.js';
+import type { SyncMode, WriterOptions } from '../wal/writer.js';
 import { natsOptionsSchema, resolveNatsOptions, type NatsOptions, type ResolvedNatsOptions } from '../nats/options.js';
 
 export type { SyncMode };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
 import { fsyncDir, io } from '../io.js';
-import { recoverStoreOnOpen, type RecoveryReport } from '../recovery/index.js';
+import type { RecoveryReport } from '../recovery/report.js';
 import type { Record_ } from '../wal/replay.js';
 import { LocalBackend } from './local-backend.js';
 import { checkTableOptions, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions, type TableOptions, type ConflictStrategy } from './options.js';
@@ -165,7 +165,11 @@ export async function openStore(location: string, options?: StoreOptions): Promi
     fsyncDir(path.dirname(abs));
   }
   const store = new Store(new LocalBackend(abs, opts), opts);
-  if (!opts.readOnly) store.recovery = await recoverStoreOnOpen(abs, opts.recovery);
+  if (!opts.readOnly) {
+    // Loaded only for a writable store: read-only CLI commands start faster without it.
+    const { recoverStoreOnOpen } = await import('../recovery/recover.js');
+    store.recovery = await recoverStoreOnOpen(abs, opts.recovery);
+  }
   return startStore(store);
 }
 

@@ -59,3 +59,10 @@ export function parseSegmentFileName(name: string): number | undefined {
   const n = Number(name.slice(0, SEGMENT_NAME_DIGITS));
   return Number.isSafeInteger(n) ? n : undefined;
 }
+
+/** 'batch' mode's defaults: an fdatasync at most this long after a write, or once this many bytes are unsynced. */
+export const DEFAULT_BATCH_MS = 50;
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+
+/** Default time to wait for a lock. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;

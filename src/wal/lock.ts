@@ -10,9 +10,9 @@ import fsExt from 'fs-ext';
 import { LockTimeoutError, SdnwalError } from '../errors.js';
 import { io, openInStore } from '../io.js';
 import { addWaiter, readControl, readControlAt, readWaiters, stampHolder, touchWaiter } from './control.js';
+import { DEFAULT_LOCK_TIMEOUT_MS } from './constants.js';
 
-/** Default time to wait for a lock. */
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+export { DEFAULT_LOCK_TIMEOUT_MS };
 /**
  * How a waiter waits (docs/locking.md, "Waiting"): retry on setImmediate for `spinUs` (most holds
  * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs` (at most 10 ms, the timer

@@ -9,7 +9,7 @@ import { SdnwalError, SyncFailedError } from '../errors.js';
 import { fdatasyncSegment, io, writeFully } from '../io.js';
 import { type ControlRecord, publishControl } from './control.js';
 import { encodeBatch, type Encoded, type EncodeOptions, type Queued, type WriteRequest } from './batch-encode.js';
-import { DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from './constants.js';
+import { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS, DEFAULT_MAX_ENTRY_BYTES, DEFAULT_SEGMENT_BYTES } from './constants.js';
 import { encodeEntry } from './entry.js';
 import { encodeFrames } from './frame.js';
 import { Acks, type SyncMode } from './acks.js';
@@ -22,9 +22,7 @@ import { type ActiveSegment, ensureSegment, findTail, type LogIdentity, type Tai
 
 export type { SyncMode };
 
-/** 'batch' mode's defaults: an fdatasync at most this long after a write, or once this many bytes are unsynced. */
-export const DEFAULT_BATCH_MS = 50;
-export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+export { DEFAULT_BATCH_BYTES, DEFAULT_BATCH_MS };
 
 /**
  * Writer options with the defaults filled in: the one place they are spelled (the store's tables,

@@ -63,4 +63,21 @@ if (e.decodeEntry(e.encodeEntry(w)).rows[0].key !== 'a') process.exit(3);`));
 process.stdout.write(String(TodoSchema.safeParse({ id: 't' }).success));`), { encoding: 'utf8' });
     expect(used.stdout).toBe('false');
   });
+
+  it('import(\'sdnwal\'), opening a store and writing and counting a table without a schema never load zod', () => {
+    const dir = tmpDir();
+    const index = pathToFileURL(path.join(DIST, 'index.js')).href;
+    const r = loaded(['--input-type=module', '-e', `import { createRequire } from 'node:module';
+const { openStore } = await import('${index}');
+const store = await openStore(${JSON.stringify(dir)});
+const t = await store.table('t', { key: 'id', columns: ['id', 'n'] });
+await t.insert({ id: 'a', n: 1 });
+const n = await t.count();
+await store.close();
+const required = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/zod/'));
+process.stdout.write(n + ' ' + required.length);`]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('1 0');
+    expect(r.modules.filter((m) => m.startsWith('node_modules/zod/'))).toEqual([]);
+  });
 });
