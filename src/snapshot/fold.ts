@@ -7,7 +7,7 @@
  */
 import { SdnParseError } from '../errors.js';
 import type { PendingWrite } from '../wal/entry.js';
-import { type Record_, type ReplayCounts, VERSION_COLUMN } from '../wal/replay.js';
+import { applyWrite, type Record_, type ReplayCounts } from '../wal/replay.js';
 import { CorruptSnapshotError } from './corrupt.js';
 import { formatRow } from './format.js';
 import { InsertLines } from './insert-lines.js';
@@ -59,9 +59,6 @@ export class CompactFold implements RowTarget {
     return this.rows.has(key);
   }
 
-  set(key: string, row: Record_): void {
-    this.rows.set(key, row);
-  }
 
   /**
    * RowTarget: take a run of the snapshot's row lines as bytes, when its header has exactly the
@@ -115,39 +112,18 @@ export class CompactFold implements RowTarget {
     return this.headerOk;
   }
 
-  /** applyWrite of src/wal/replay.ts, for this state. */
+  /** Replay one write onto this state (the rule of src/wal/replay.ts). */
   apply(w: PendingWrite, counts: ReplayCounts, tombstones: Map<string, number>): void {
-    for (const row of w.rows) {
-      const key = row.key;
-      switch (w.operation) {
-        case 'insert': {
-          const before = this.rows.size;
-          const v = row.values ?? {};
-          this.rows.set(key, this.lineable(v) ? this.arena.add(formatRow(v, this.base)) : v);
-          if (this.rows.size === before) counts.replaced++;
-          else counts.inserted++;
-          if (tombstones.size > 0) tombstones.delete(key);
-          break;
-        }
-        case 'update': {
-          const cur = this.get(key);
-          if (!cur) {
-            counts.updateMissing++;
-            break;
-          }
-          this.rows.set(key, { ...cur, ...(row.values ?? {}) });
-          counts.updated++;
-          break;
-        }
-        case 'delete': {
-          if (this.rows.delete(key)) counts.deleted++;
-          else counts.deleteMissing++;
-          const version = row.values?.[VERSION_COLUMN];
-          if (typeof version === 'number') tombstones.set(key, version);
-          break;
-        }
-      }
-    }
+    applyWrite(this, w, counts, tombstones);
+  }
+
+  /** ReplayTarget: a row that fits a line is formatted now and kept as bytes. */
+  set(key: string, row: Record_): void {
+    this.rows.set(key, this.lineable(row) ? this.arena.add(formatRow(row, this.base)) : row);
+  }
+
+  delete(key: string): boolean {
+    return this.rows.delete(key);
   }
 
   /**
@@ -173,7 +149,7 @@ export class CompactFold implements RowTarget {
   }
 
   /** The row with this key as an object (a formatted line is read back). */
-  private get(key: string): Record_ | undefined {
+  get(key: string): Record_ | undefined {
     const r = this.rows.get(key);
     if (typeof r !== 'number') return r;
     return parseRowLine(this.arena.bytes(r).toString('utf8'), this.base);

@@ -27,10 +27,22 @@ export function emptyCounts(): ReplayCounts {
 }
 
 /**
- * Apply one write to `rows` (keyed by the string form of the key). With `tombstones` (key → version
- * of its delete), a delete carrying a version records it and an insert of the key clears it.
+ * Where writes are replayed: a Map of rows (a table's reads, verify, the NATS log) or the
+ * compactor's fold, which keeps plain rows as formatted lines (src/snapshot/fold.ts).
  */
-export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?: ReplayCounts, tombstones?: Map<string, number>): void {
+export interface ReplayTarget {
+  has(key: string): boolean;
+  get(key: string): Record_ | undefined;
+  set(key: string, row: Record_): unknown;
+  delete(key: string): boolean;
+}
+
+/**
+ * Apply one write to `rows` (keyed by the string form of the key): the one replay rule. With
+ * `tombstones` (key → version of its delete), a delete carrying a version records it and an
+ * insert of the key clears it.
+ */
+export function applyWrite(rows: ReplayTarget, w: Pick<PendingWrite, 'operation' | 'rows'>, counts?: ReplayCounts, tombstones?: Map<string, number>): void {
   for (const row of w.rows) {
     const key = row.key;
     switch (w.operation) {
@@ -52,8 +64,8 @@ export function applyWrite(rows: Map<string, Record_>, w: PendingWrite, counts?:
         break;
       }
       case 'delete': {
-        if (counts) rows.has(key) ? counts.deleted++ : counts.deleteMissing++;
-        rows.delete(key);
+        const had = rows.delete(key);
+        if (counts) had ? counts.deleted++ : counts.deleteMissing++;
         const version = row.values?.[VERSION_COLUMN];
         if (tombstones && typeof version === 'number') tombstones.set(key, version);
         break;
