@@ -9,18 +9,14 @@
  */
 import { formatNumber, quote } from '../sdn/format-scalar.js';
 import { unpackValue } from '../wal/entry.js';
+import { OPERATIONS, ROW_FIELDS, WRITE_FIELDS } from '../wal/entry-shape.js';
 import { ABSENT_CELL, ROW_INDENT } from './constants.js';
 import { widen } from './row-arena.js';
 
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
-const OPERATION = ascii('operation');
-const INSERT = ascii('insert');
-const ROWS = ascii('rows');
-const TIMESTAMP = ascii('timestamp');
-const SYNCED = ascii('synced');
-const SPOOL_ID = ascii('spoolId');
-const KEY = ascii('key');
-const VALUES = ascii('values');
+const [OPERATION, ROWS, TIMESTAMP, SYNCED, SPOOL_ID] = WRITE_FIELDS.map(ascii) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+const [KEY, VALUES] = ROW_FIELDS.map(ascii) as [Uint8Array, Uint8Array];
+const INSERT = ascii(OPERATIONS[0]);
 const INDENT = ascii(ROW_INDENT);
 const NIL = ascii(ABSENT_CELL);
 const TRUE = ascii('true');

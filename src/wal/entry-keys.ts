@@ -6,7 +6,7 @@
  * decodes the entry in full, which reports what is wrong.
  */
 import { isUtf8 } from 'node:buffer';
-import type { Operation } from './entry.js';
+import { ENTRY_FIELD_NAMES, type EntryFieldName, isOperation, type Operation } from './entry-shape.js';
 
 /**
  * A write's operation and where its row keys are in the payload: key i is the UTF-8 bytes
@@ -66,8 +66,8 @@ const mapLength = (): number => header(0xf0, 0x80, [0, 0xde, 0xdf]);
 const arrayLength = (): number => header(0xf0, 0x90, [0, 0xdc, 0xdd]);
 
 /** Field names the reader looks for, compared as bytes (no string is made for them). */
-const NAMES = ['operation', 'rows', 'timestamp', 'synced', 'spoolId', 'key', 'values'] as const;
-type Name = (typeof NAMES)[number];
+const NAMES = ENTRY_FIELD_NAMES;
+type Name = EntryFieldName;
 const NAME_BYTES = NAMES.map((n) => Buffer.from(n, 'latin1'));
 
 /** The next value, a str, as one of NAMES, or undefined for any other name. */
@@ -152,7 +152,7 @@ function number(): number {
 
 function operation(): Operation {
   const op = str();
-  if (op !== 'insert' && op !== 'update' && op !== 'delete') throw DECLINE;
+  if (!isOperation(op)) throw DECLINE;
   return op;
 }
 

@@ -6,6 +6,7 @@
  * kept. Anything else returns undefined and the caller uses msgpackr.
  */
 import type { PendingWrite } from './entry.js';
+import { ENTRY_FIELD_NAMES, OPERATIONS } from './entry-shape.js';
 
 const SLAB = 64 * 1024;
 const MAX_KEPT_SLAB = 4 * 1024 * 1024; // a slab grown for one huge entry is not kept for the next
@@ -28,13 +29,12 @@ const utf8 = (s: string): Uint8Array => {
   return Uint8Array.from([0xa0 | b.length, ...b]);
 };
 // The entry's own keys stay cached for good; column names join them as they are seen.
-const FIXED_KEYS = ['operation', 'rows', 'timestamp', 'synced', 'spoolId', 'key', 'values'];
-const keyCache = new Map<string, Uint8Array>(FIXED_KEYS.map((k) => [k, utf8(k)]));
+const keyCache = new Map<string, Uint8Array>(ENTRY_FIELD_NAMES.map((k) => [k, utf8(k)]));
 // Objects of one shape repeat their keys in order: a slot per (depth, position) remembers the
 // last key seen there, and a hit is one string comparison instead of a Map lookup.
 const slotKeys: (string | undefined)[] = new Array(128).fill(undefined);
 const slotBytes: Uint8Array[] = new Array(128).fill(new Uint8Array(0));
-const OPERATIONS = new Map<unknown, Uint8Array>(['insert', 'update', 'delete'].map((k) => [k, utf8(k)]));
+const OPERATION_BYTES = new Map<unknown, Uint8Array>(OPERATIONS.map((k) => [k, utf8(k)]));
 
 /** The entry as msgpack, or undefined when it holds something only msgpackr can write. */
 export function packWrite(e: PendingWrite): Buffer | undefined {
@@ -96,7 +96,7 @@ function writeEntry(e: Record<string, unknown>): void {
     const v = e[k];
     if (v === undefined) continue;
     writeKey(k, n & 15);
-    const op = k === 'operation' ? OPERATIONS.get(v) : undefined;
+    const op = k === 'operation' ? OPERATION_BYTES.get(v) : undefined;
     if (op) writeBytes(op);
     else writeValue(v, 1);
     n++;
@@ -249,7 +249,7 @@ function newKey(k: string): Uint8Array | undefined {
   writeString(k); // encoded in place, copied, and the position rewound
   const b = new Uint8Array(buf.subarray(start + at, pos));
   pos = start + at;
-  if (keyCache.size >= MAX_CACHED_KEYS) for (const old of keyCache.keys()) if (!FIXED_KEYS.includes(old)) keyCache.delete(old);
+  if (keyCache.size >= MAX_CACHED_KEYS) for (const old of keyCache.keys()) if (!(ENTRY_FIELD_NAMES as readonly string[]).includes(old)) keyCache.delete(old);
   keyCache.set(k, b);
   return b;
 }

@@ -6,7 +6,9 @@ import { SdnwalError } from '../errors.js';
 import { lazySchema, once, zod } from '../zod-lazy.js';
 import { packWrite } from './entry-pack.js';
 
-export type Operation = 'insert' | 'update' | 'delete';
+import { isOperation, OPERATIONS, type Operation } from './entry-shape.js';
+
+export type { Operation };
 
 /** A key plus the record's column values (the ReedBase shape). */
 export type Row = { key: string; values?: Record<string, unknown> };
@@ -38,7 +40,7 @@ const entrySchemas = once(() => {
   });
   return {
     pendingWrite: z.object({
-      operation: z.enum(['insert', 'update', 'delete']),
+      operation: z.enum(OPERATIONS),
       rows: z.array(rowSchema),
       timestamp: z.number(),
       synced: z.number().int().nonnegative(),
@@ -142,7 +144,7 @@ function looksLikePad(raw: object): boolean {
  */
 function looksLikeWrite(raw: object): raw is PendingWrite {
   const w = raw as Record<string, unknown>;
-  if (w.operation !== 'insert' && w.operation !== 'update' && w.operation !== 'delete') return false;
+  if (!isOperation(w.operation)) return false;
   if (typeof w.timestamp !== 'number' || !Number.isInteger(w.synced) || (w.synced as number) < 0) return false;
   if (w.spoolId !== undefined && typeof w.spoolId !== 'string') return false;
   if (!Array.isArray(w.rows)) return false;
