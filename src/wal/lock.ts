@@ -9,35 +9,13 @@ import fs from 'node:fs';
 import fsExt from 'fs-ext';
 import { LockTimeoutError, SdnwalError } from '../errors.js';
 import { io, openInStore } from '../io.js';
-import { addWaiter, readControl, readControlAt, readWaiters, stampHolder, touchWaiter } from './control.js';
+import { addWaiter, readControl, readWaiters, stampHolder, touchWaiter } from './control.js';
+import { ioError, isLocked, lockHolderPid, tryFlock } from './flock.js';
+import { BACKOFF_MAX_MS, poll, sleep, validTimeout, WAIT } from './lock-wait.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './constants.js';
 
-export { DEFAULT_LOCK_TIMEOUT_MS };
-/**
- * How a waiter waits (docs/locking.md, "Waiting"): retry on setImmediate for `spinUs` (most holds
- * are tens of µs), then sleep `sleepMinMs`, doubling up to `sleepMaxMs` (at most 10 ms, the timer
- * fallback of docs/protocol.md §1). After `announceAfterMs` it counts itself in the waiter slot, and
- * a process that just released the lock and sees it there steps aside for one sleep.
- * `SDNWAL_LOCK_WAIT=spinUs,minMs,maxMs,announceMs` overrides it for measurement (bench/); not an API.
- */
-export interface WaitPolicy {
-  spinUs: number;
-  sleepMinMs: number;
-  sleepMaxMs: number;
-  announceAfterMs: number;
-}
-// Chosen by measurement (bench M and M16, docs/locking.md "Waiting"): a 50 µs spin covers the median hold;
-// sleeping at most 2 ms cut the p99 wait under 16 processes from ~50 to ~20-25 ms and raised throughput.
-export const DEFAULT_WAIT: WaitPolicy = { spinUs: 50, sleepMinMs: 1, sleepMaxMs: 2, announceAfterMs: 50 };
-
-function waitPolicyFromEnv(spec: string | undefined): WaitPolicy {
-  if (!spec) return DEFAULT_WAIT;
-  const [spinUs = NaN, sleepMinMs = NaN, sleepMaxMs = NaN, announceAfterMs = DEFAULT_WAIT.announceAfterMs] = spec.split(',').map(Number);
-  const ok = [spinUs, sleepMinMs, sleepMaxMs, announceAfterMs].every((n) => Number.isFinite(n) && n >= 0) && sleepMaxMs <= 10 && sleepMinMs <= sleepMaxMs;
-  return ok ? { spinUs, sleepMinMs, sleepMaxMs, announceAfterMs } : DEFAULT_WAIT;
-}
-const WAIT = waitPolicyFromEnv(process.env.SDNWAL_LOCK_WAIT);
-const BACKOFF_MAX_MS = WAIT.sleepMaxMs;
+export { DEFAULT_LOCK_TIMEOUT_MS, isLocked, lockHolderPid };
+export { DEFAULT_WAIT, type WaitPolicy } from './lock-wait.js';
 /** A lock file replaced over and over while we take it: give up after this many reopen rounds. */
 const MAX_REOPENS = 64;
 /**
@@ -59,66 +37,12 @@ export interface AcquireOptions {
   readonly stampHolder?: boolean;
 }
 
-function isBusy(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EAGAIN' || code === 'EWOULDBLOCK' || code === 'EINTR';
-}
-
-function ioError(file: string, what: string, err: unknown): SdnwalError {
-  return new SdnwalError('IO_ERROR', `${what} ${file}: ${(err as Error).message}`, { cause: err });
-}
-
-/** Try the flock once: true if taken, false if another open file description holds it. */
-function tryFlock(fd: number, file: string): boolean {
-  try {
-    fsExt.flockSync(fd, 'exnb');
-    return true;
-  } catch (err) {
-    if (isBusy(err)) return false;
-    throw ioError(file, 'cannot lock', err);
-  }
-}
-
 /** Run an update of the waiter hint; it is only a hint, so its failure must not fail the lock. */
 function hint(update: () => void): void {
   try {
     update();
   } catch {
     // Ignored on purpose: see above.
-  }
-}
-
-const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function validTimeout(timeoutMs: number): number {
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new TypeError(`Expected \`timeoutMs\` to be a finite number >= 0, got \`${timeoutMs}\` (${typeof timeoutMs})`);
-  }
-  return timeoutMs;
-}
-
-/**
- * Poll `attempt` (spin on setImmediate, then sleep; see WaitPolicy) until it returns true
- * or `deadline` (performance.now() ms) passes; returns whether it succeeded. `onWait` runs
- * before every sleep with the time waited so far.
- */
-async function poll(attempt: () => boolean, deadline: number, signal?: AbortSignal, onWait?: (waitedMs: number) => void): Promise<boolean> {
-  const start = performance.now();
-  const spinUntil = start + WAIT.spinUs / 1000;
-  let delay = WAIT.sleepMinMs;
-  for (;;) {
-    signal?.throwIfAborted();
-    if (attempt()) return true;
-    const now = performance.now();
-    if (now >= deadline) return false;
-    if (now < spinUntil) {
-      await immediate();
-      continue;
-    }
-    onWait?.(now - start);
-    await sleep(Math.max(0, Math.min(delay, deadline - now)));
-    delay = Math.min(delay * 2, BACKOFF_MAX_MS);
   }
 }
 
@@ -444,33 +368,6 @@ export async function acquireLock(file: string, timeoutMs = DEFAULT_LOCK_TIMEOUT
   const lock = FileLock.for(file);
   await lock.acquire({ timeoutMs });
   return lock;
-}
-
-/**
- * Whether someone holds the lock of `file` (this process's own FileLock included): tries it on
- * a separate read-only descriptor and unlocks at once. A missing file → false; creates nothing.
- */
-export function isLocked(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openInStore(file, fs.constants.O_RDONLY);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    throw ioError(file, 'cannot open lock file', err);
-  }
-  try {
-    if (!tryFlock(fd, file)) return true;
-    fsExt.flockSync(fd, 'un');
-    return false;
-  } finally {
-    io.closeSync(fd);
-  }
-}
-
-/** The pid named by the lock file's control record, without locking or creating anything. */
-export function lockHolderPid(file: string): number | undefined {
-  return readControlAt(file)?.holderPid || undefined;
 }
 
 /** ReedBase parity: wait (polling with backoff) until nobody holds the lock of `file`. */
