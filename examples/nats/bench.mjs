@@ -1,6 +1,8 @@
 // The benchmark's A, G and M scenarios (bench/scenarios.mjs) against NATS servers, to set beside
 // the local figures of `npm run bench` (docs/nats.md, "Speed"). Build first: npm run build.
-//   node examples/nats/bench.mjs nats://127.0.0.1:4222[,...] [--replicas 3]
+//   node examples/nats/bench.mjs nats://127.0.0.1:4222[,...] [--replicas 3] [--json]
+//   node examples/nats/bench.mjs --start [--json]    starts an R1 node and an R3 cluster itself
+//                                                   (nats-server on PATH), runs both, stops them
 // Each scenario writes to a table of its own (prefix bench<time>), then reopens and counts it.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +13,26 @@ import { COLUMNS, KEY, makeRecords } from '../../bench/workload.mjs';
 
 const { values: o, positionals } = parseArgs({
   allowPositionals: true,
-  options: { replicas: { type: 'string', default: '1' }, prefix: { type: 'string' }, part: { type: 'string' }, table: { type: 'string' }, from: { type: 'string' }, count: { type: 'string' } },
+  options: {
+    replicas: { type: 'string', default: '1' },
+    start: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    prefix: { type: 'string' },
+    part: { type: 'string' },
+    table: { type: 'string' },
+    from: { type: 'string' },
+    count: { type: 'string' },
+  },
 });
-const url = positionals[0];
-if (!url) {
-  process.stderr.write('usage: node examples/nats/bench.mjs nats://host:port[,...] [--replicas 1|3|5]\n');
+if (!positionals[0] && !o.start) {
+  process.stderr.write('usage: node examples/nats/bench.mjs nats://host:port[,...] [--replicas 1|3|5] [--json] | --start [--json]\n');
   process.exit(2);
 }
-const replicas = Number(o.replicas);
+// Set per run by main() (a child of scenario M gets them on its command line).
+let url = positionals[0];
+let replicas = Number(o.replicas);
 const prefix = o.prefix ?? `bench${Date.now().toString(36)}`;
-const nats = { replicas, prefix };
+let nats = { replicas, prefix };
 
 /** Append `records` with `inFlight` calls outstanding. */
 async function drive(table, records, inFlight) {
@@ -65,11 +77,54 @@ async function processes(table, procs, count) {
 }
 
 async function main() {
+  const runs = [];
+  if (!o.start) runs.push(await scenarios(url, replicas));
+  else {
+    const { startServers } = await import('./servers.mjs');
+    for (const size of [1, 3]) {
+      const servers = await startServers(size);
+      try {
+        runs.push(await scenarios(servers.url, size));
+      } finally {
+        await servers.stop();
+      }
+    }
+  }
+  const w = (s, n) => String(s).padEnd(n);
+  for (const run of runs) {
+    if (o.json) {
+      process.stdout.write(JSON.stringify(run) + '\n');
+      continue;
+    }
+    process.stdout.write(`${run.url}, R${run.replicas} (prefix ${prefix})\n`);
+    for (const r of run.results) process.stdout.write(`  ${w(r.scenario, 2)} ${w(r.title, 40)} ${w(r.rate.toLocaleString('en-US') + ' records/s', 18)} ${r.counted === r.records ? 'count ok' : `COUNT ${r.counted} of ${r.records}`}\n`);
+  }
+  process.exitCode = runs.every((run) => run.results.every((r) => r.counted === r.records)) ? 0 : 1;
+}
+
+/** Open the store, waiting (up to 30 s) for servers just started to elect their leaders. */
+async function openWhenReady(options) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      return await openStore(url, options);
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** A, G and M against `at`, with streams of `r` replicas. */
+async function scenarios(at, r) {
+  url = at;
+  replicas = r;
+  nats = { replicas, prefix };
   const results = [];
   for (const id of ['A', 'G', 'M']) {
     const s = SCENARIOS[id];
     const name = `s${id}`;
-    const store = await openStore(url, { nats });
+    const store = await openWhenReady({ nats });
     const table = await store.table(name, { key: KEY, columns: COLUMNS });
     let seconds;
     if (s.procs === 1) {
@@ -84,8 +139,5 @@ async function main() {
     await check.close();
     results.push({ scenario: id, title: s.title, records: s.count, rate: Math.round(s.count / seconds), counted: count });
   }
-  const w = (s, n) => String(s).padEnd(n);
-  process.stdout.write(`${url}, R${replicas} (prefix ${prefix})\n`);
-  for (const r of results) process.stdout.write(`  ${w(r.scenario, 2)} ${w(r.title, 40)} ${w(r.rate.toLocaleString('en-US') + ' records/s', 18)} ${r.counted === r.records ? 'count ok' : `COUNT ${r.counted} of ${r.records}`}\n`);
-  process.exitCode = results.every((r) => r.counted === r.records) ? 0 : 1;
+  return { url, replicas, results };
 }

@@ -21,9 +21,6 @@ export class SchemaMismatchError extends SdnwalError {
   }
 }
 
-/** The NATS backend's module (a variable, so tsc does not need it while it is built). */
-const NATS_BACKEND = '../nats/backend.js';
-
 /** A location naming NATS servers rather than a directory. */
 export function isNatsUrl(location: string): boolean {
   return /^nats:\/\//i.test(location);
@@ -154,7 +151,7 @@ export async function openStore(location: string, options?: StoreOptions): Promi
   const opts = resolveStoreOptions(options);
   if (isNatsUrl(location)) {
     // Loaded only when used: the local store never pays for the NATS client.
-    const { openNatsBackend } = (await import(NATS_BACKEND)) as { openNatsBackend: (url: string, o: ResolvedStoreOptions) => Promise<StoreBackend> };
+    const { openNatsBackend } = await import('../nats/backend.js');
     return startStore(new Store(await openNatsBackend(location, opts), opts));
   }
   const abs = path.resolve(location);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SdnwalError } from '../../errors.js';
-import { openStore } from '../../store/store.js';
+import { isNatsUrl, openStore } from '../../store/store.js';
 import { InvalidTableNameError, type TablePaths, tablePaths } from '../../wal/paths.js';
 import type { SyncMode } from '../../store/options.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
@@ -122,7 +122,7 @@ async function run(ctx: CommandContext): Promise<number> {
   const columns = columnList(ctx.values.columns, key);
   const paths = tableFiles(dir, name);
   // Refuse before creating anything: a new table cannot be made without its key column.
-  if (!key && !fs.existsSync(paths.snapshot) && !fs.existsSync(paths.wal)) throw new UsageError(`table ${name} does not exist in ${dir} yet: give its key column with --key`);
+  if (!key && !isNatsUrl(dir) && !fs.existsSync(paths.snapshot) && !fs.existsSync(paths.wal)) throw new UsageError(`table ${name} does not exist in ${dir} yet: give its key column with --key`);
   const stop = stopOnSignals();
   // The first signal ends the read; a second one kills at once (say, a write stuck waiting for the lock).
   const onStop = (): void => {

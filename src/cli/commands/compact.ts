@@ -4,6 +4,7 @@ import { recoverStoreOnOpen } from '../../recovery/index.js';
 import { compactTable, type CompactReport } from '../../snapshot/compactor.js';
 import { readSnapshotMeta } from '../../snapshot/meta.js';
 import { tablePaths } from '../../wal/paths.js';
+import { isNatsUrl } from '../../store/store.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, needPositionals, writeJson, writeLine } from '../command.js';
 import { describeError, errorObject, locateInStore } from '../errors.js';
 import { openReadOnly } from '../util/open.js';
@@ -45,6 +46,7 @@ function failed(name: string, err: unknown, dir: string): TableOutcome {
 
 /** Compact `names` (or every table) once; a table's failure is reported, and the others still run. */
 export async function compactOnce(dir: string, names: string[]): Promise<TableOutcome[]> {
+  if (isNatsUrl(dir)) return (await import('../../nats/cli.js')).compactNats(dir, names);
   if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
   for (const n of names) {
     const p = tablePaths(dir, n);

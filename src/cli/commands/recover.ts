@@ -17,6 +17,7 @@ function policyOf(ctx: CommandContext): RecoveryPolicy {
 async function run(ctx: CommandContext): Promise<number> {
   const [dir] = needPositionals(ctx, 1, 1, USAGE) as [string];
   const policy = policyOf(ctx);
+  if (/^nats:\/\//i.test(dir)) throw new UsageError(`recover is for a store directory: a NATS store's servers keep and repair their own logs (see docs/nats.md); \`sdnwal verify ${dir}\` checks it`);
   if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
   const progress = createProgress({ stream: ctx.io.stderr, tty: ctx.tty, label: 'recover', unit: 'bytes scanned' });
   let report;

@@ -1,5 +1,6 @@
 /** `sdnwal stats`: per table rows, log size, entries since the snapshot, snapshot age, spool and quarantine. */
 import fs from 'node:fs';
+import { isNatsUrl } from '../../store/store.js';
 import { SdnwalError } from '../../errors.js';
 import { readSnapshotMeta } from '../../snapshot/meta.js';
 import { currentBootId, readControlAt } from '../../wal/control.js';
@@ -132,6 +133,13 @@ function formatStats(dir: string, all: TableStats[]): string {
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir] = needPositionals(ctx, 1, 1, USAGE) as [string];
+  if (isNatsUrl(dir)) {
+    const { formatStatsNats, statsNats } = await import('../../nats/cli.js');
+    const r = await statsNats(dir);
+    if (ctx.values.json) writeJson(ctx.io.stdout, r);
+    else writeLine(ctx.io.stdout, formatStatsNats(r));
+    return r.tables.some((s) => s.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
+  }
   const store = await openReadOnly(dir);
   const all: TableStats[] = [];
   try {

@@ -1,6 +1,7 @@
 /** `sdnwal tail`: the log entries above the snapshot (operation, keys, time); `--follow` keeps printing new ones. */
 import { readSnapshotMeta } from '../../snapshot/meta.js';
 import { CaughtUp, LogFollower } from '../../store/follower.js';
+import { isNatsUrl } from '../../store/store.js';
 import type { PendingWrite } from '../../wal/entry.js';
 import { tablePaths, type TablePaths } from '../../wal/paths.js';
 import { type Command, type CommandContext, EXIT_OK, needPositionals, writeJson, writeLine } from '../command.js';
@@ -75,6 +76,12 @@ async function run(ctx: CommandContext): Promise<number> {
   if (!ctx.values.follow) {
     // Opening read-only checks the store and table exist (and creates nothing).
     await withReadOnlyTable(dir, name, async () => undefined, warn);
+    if (isNatsUrl(dir)) {
+      // A NATS store: the position is the stream sequence (segment 0).
+      const { tailNats } = await import('../../nats/cli.js');
+      await tailNats(dir, name, (seq, w) => print(toEntry(w, 0, seq)));
+      return EXIT_OK;
+    }
     new EntryReader(tablePaths(dir, name)).read(print);
     return EXIT_OK;
   }

@@ -3,11 +3,19 @@ import fs from 'node:fs';
 import { formatVerifyReport, verify } from '../../recovery/index.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, needPositionals, writeJson, writeLine } from '../command.js';
 import { locateInStore } from '../errors.js';
+import { isNatsUrl } from '../../store/store.js';
 
 const USAGE = 'sdnwal verify <dir> [--json]';
 
 async function run(ctx: CommandContext): Promise<number> {
   const [dir] = needPositionals(ctx, 1, 1, USAGE) as [string];
+  if (isNatsUrl(dir)) {
+    const { formatVerifyNats, verifyNats } = await import('../../nats/cli.js');
+    const r = await verifyNats(dir);
+    if (ctx.values.json) writeJson(ctx.io.stdout, r);
+    else writeLine(ctx.io.stdout, formatVerifyNats(r));
+    return r.ok ? EXIT_OK : EXIT_FAILURE;
+  }
   if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
   const report = await verify(dir).catch((err: unknown) => {
     throw locateInStore(err, dir);

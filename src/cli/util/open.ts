@@ -5,6 +5,7 @@ import { openStore, type Store } from '../../store/store.js';
 import type { Table } from '../../store/table.js';
 import { NotFoundError } from '../command.js';
 import { listQuarantine } from '../../wal/quarantine.js';
+import type { TablePaths } from '../../wal/paths.js';
 import { locateInStore } from '../errors.js';
 
 /** Turn "not there" into a plain user error (exit 1, no code suffix): it is the user's path, not damage. */
@@ -28,12 +29,20 @@ export async function openReadOnly(dir: string): Promise<Store> {
  * reader learns what `verify` would tell. Ranges a compaction has since absorbed are not news.
  */
 export function cutNote(table: Table): string | undefined {
-  const absorbed = readSnapshotMeta(table.paths.snapshot)?.absorbedSegment ?? 0;
-  const cuts = listQuarantine(table.paths.quarantine).filter((r) => r.table === table.name && r.segment > absorbed);
+  let paths: TablePaths;
+  try {
+    paths = table.paths;
+  } catch (err) {
+    // A table on a NATS store has no files, so no quarantine (docs/nats.md).
+    if (err instanceof SdnwalError && err.code === 'UNSUPPORTED') return undefined;
+    throw err;
+  }
+  const absorbed = readSnapshotMeta(paths.snapshot)?.absorbedSegment ?? 0;
+  const cuts = listQuarantine(paths.quarantine).filter((r) => r.table === table.name && r.segment > absorbed);
   if (cuts.length === 0) return undefined;
   const bytes = cuts.reduce((n, r) => n + r.length, 0);
   const last = cuts.map((r) => r.at).sort().at(-1);
-  return `note: recovery cut ${cuts.length} damaged range(s), ${bytes} byte(s), from the log of table ${table.name} (last ${last}; e.g. ${cuts[0]!.reason}); the bytes are kept in ${table.paths.quarantine}. Run \`sdnwal verify\` for details`;
+  return `note: recovery cut ${cuts.length} damaged range(s), ${bytes} byte(s), from the log of table ${table.name} (last ${last}; e.g. ${cuts[0]!.reason}); the bytes are kept in ${paths.quarantine}. Run \`sdnwal verify\` for details`;
 }
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * A table's state on a NATS store, caught up on demand (docs/nats.md, "Reading"): the snapshot,
+ * then the stream from its absorbed sequence + 1 through an ordered consumer that stays open
+ * between reads, so each catch-up reads only what was appended since. A catch-up first asks the
+ * stream leader for its last sequence, so it includes every append acknowledged before the call.
+ * A sequence missing under the reader (two compactions purged it meanwhile) reloads the snapshot.
+ */
+import { SdnwalError } from '../errors.js';
+import type { TableView } from '../store/table-log.js';
+import { applyWrite } from '../wal/replay.js';
+import type { NatsContext } from './context.js';
+import { UnavailableError } from './errors.js';
+import { StreamFeed, type SequencedWrite } from './reader.js';
+import { withRetry } from './retry.js';
+import type { SnapshotState } from './snapshot-text.js';
+import { lastSequence, streamName, type NatsTableDefinition } from './stream.js';
+
+/** Reloads in a row before a reader gives up (the log keeps changing under it). */
+const MAX_RELOADS = 6;
+
+export class Follower {
+  private state: (SnapshotState & { pos: number }) | undefined;
+  private feed: StreamFeed | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  readonly stream: string;
+
+  constructor(
+    private readonly ctx: NatsContext,
+    private readonly def: NatsTableDefinition,
+  ) {
+    this.stream = streamName(def.prefix, def.table);
+  }
+
+  /** The last sequence applied to the view (valid after a catch-up). */
+  get position(): number {
+    return this.state?.pos ?? 0;
+  }
+
+  /** The state caught up with every append acknowledged before the call. */
+  caughtUp(): Promise<TableView> {
+    const run = this.chain.then(async () => {
+      const { last } = await withRetry(`reading the state of stream ${this.stream}`, this.ctx.o.writeDeadlineMs, () => lastSequence(this.ctx.jsm, this.stream));
+      await this.reach(last);
+      return this.state!;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
+    const snap = await this.ctx.bucket.load(this.def);
+    this.state = { rows: snap.rows, tombstones: snap.tombstones, absorbed: snap.absorbed, extra: snap.extra, meta: snap.meta, pos: snap.absorbed };
+  }
+
+  private async reach(target: number): Promise<void> {
+    let reloads = 0;
+    const until = Date.now() + this.ctx.o.writeDeadlineMs;
+    if (!this.state) await this.load();
+    while (this.state!.pos < target) {
+      if (this.stopped) throw new SdnwalError('CLOSED', `table ${this.def.table} is closed`);
+      const s = this.state!;
+      this.feed ??= await StreamFeed.open(this.ctx.js, this.stream, s.pos + 1, this.ctx.o.writeDeadlineMs);
+      const e = await this.nextWithin(this.feed);
+      if (!e) {
+        // Timed out or ended: start a new consumer from where the view is.
+        this.dropFeed();
+        if (Date.now() > until) {
+          throw new UnavailableError(`reading stream ${this.stream}: sequence ${s.pos + 1} (of ${target}) did not arrive within ${this.ctx.o.writeDeadlineMs} ms`);
+        }
+        continue;
+      }
+      if (e.seq <= s.pos) continue;
+      if (e.seq > s.pos + 1) {
+        // Purged under us: a newer snapshot has absorbed what is missing.
+        this.dropFeed();
+        if (++reloads > MAX_RELOADS) {
+          throw new SdnwalError('CORRUPT_LOG', `stream ${this.stream}: sequences ${s.pos + 1}..${e.seq - 1} are missing above the snapshot ${reloads} times in a row (the log keeps changing under the reader, or messages were purged by hand)`);
+        }
+        await this.load();
+        continue;
+      }
+      applyWrite(s.rows, e.write, undefined, s.tombstones);
+      s.pos = e.seq;
+    }
+  }
+
+  /** The feed's next entry, or undefined when none came within the deadline (the feed is then replaced). */
+  private async nextWithin(feed: StreamFeed): Promise<SequencedWrite | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.ctx.o.ackTimeoutMs * 2);
+    });
+    try {
+      return await Promise.race([feed.next(), timeout]);
+    } catch (err) {
+      // A consumer lost with its server: a new one is made from the view's position.
+      if (err instanceof SdnwalError && err.code === 'UNAVAILABLE') return undefined;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private dropFeed(): void {
+    this.feed?.stop();
+    this.feed = undefined;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.dropFeed();
+  }
+}

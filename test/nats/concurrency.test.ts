@@ -1,0 +1,131 @@
+/** Checked writes across processes on a NATS store: modify() increments, versioned conflicts, the compaction lease. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openStore, type Store } from '../../src/store/store.js';
+import type { WatchEntry } from '../../src/store/watch.js';
+import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
+import { HAVE_NATS, testNats } from './setup.js';
+
+const worker = path.resolve(import.meta.dirname, 'fixtures/worker.mjs');
+
+function run(args: string[]): Promise<{ code: number | null; out: string[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => resolve({ code, out: out.split('\n').filter(Boolean), stderr: err }));
+  });
+}
+
+describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
+  let server: NatsSingle;
+  const stores: Store[] = [];
+  const open = async (): Promise<Store> => {
+    const s = await openStore(server.url, { nats: { ...testNats } });
+    stores.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close().catch(() => undefined);
+    await server?.stop();
+  });
+
+  test('modify() from this process and a child process, 150 increments each: exactly 300', async () => {
+    const s = await open();
+    const t = await s.table('counter', { key: 'id' });
+    await t.insert({ id: 'c', n: 0 });
+    const child = run([server.url, 'modify', 'counter', 'c', '150']);
+    for (let i = 0; i < 150; i++) await t.modify('c', (cur) => ({ ...cur!, n: (cur!.n as number) + 1 }));
+    const r = await child;
+    expect(r.code, r.stderr).toBe(0);
+    expect(await t.get('c')).toEqual({ id: 'c', n: 300 });
+  });
+
+  test('versioned table: expectedVersion conflicts across handles, versions never repeat after a delete', async () => {
+    const a = await open();
+    const b = await open();
+    const da = await a.table('docs', { key: 'id', columns: ['id', 'title'], conflict: 'error' });
+    await da.insert({ id: 'd1', title: 'a' });
+    const db = await b.table('docs');
+    expect(db.conflict).toBe('error');
+    const r = await db.update({ id: 'd1', title: 'b' }, { expectedVersion: 1 });
+    expect(r).toMatchObject({ outcome: 'written', version: 2 });
+    await expect(da.update({ id: 'd1', title: 'c' }, { expectedVersion: 1 })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await da.get('d1')).toMatchObject({ title: 'b', version: 2 });
+    await db.delete('d1');
+    await da.compact();
+    await da.insert({ id: 'd1', title: 'again' });
+    // The tombstone (version 3) survived the compaction: the re-insert takes version 4.
+    expect(await db.get('d1')).toMatchObject({ title: 'again', version: 4 });
+  });
+
+  test('a second compaction while one holds the lease is skipped', async () => {
+    const a = await open();
+    const b = await open();
+    const ta = await a.table('leased', { key: 'id' });
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => ta.insert({ id: `k${i}`, pad: 'x'.repeat(50) })));
+    const tb = await b.table('leased');
+    const [r1, r2] = await Promise.all([ta.compact(), tb.compact()]);
+    const skipped = [r1, r2].filter((r) => r.skipped);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toMatch(/already running/);
+    expect([r1, r2].find((r) => !r.skipped)!.rows).toBe(3000);
+    // The lease is released: the next one runs (nothing new: skipped for that reason, not the lease).
+    const r3 = await tb.compact();
+    expect(r3.reason ?? '').not.toMatch(/already running/);
+  });
+
+  test('watch() without fromStart starts at the end: earlier entries are not yielded', async () => {
+    const a = await open();
+    const t = await a.table('watch-end', { key: 'id' });
+    await t.insert({ id: 'before' });
+    const ac = new AbortController();
+    const it = t.watch({ signal: ac.signal });
+    // The start is fixed by the server's answer to the request watch() sent.
+    await new Promise((r) => setTimeout(r, 300));
+    await t.insert({ id: 'after' });
+    const first = await it.next();
+    expect((first.value as WatchEntry).rows.map((r) => r.key)).toEqual(['after']);
+    ac.abort();
+    expect((await it.next()).done).toBe(true);
+  });
+
+  test('watch() across compactions and purges: every entry once, in order', async () => {
+    const a = await open();
+    const t = await a.table('watched', { key: 'id' });
+    const b = await open();
+    const tw = await b.table('watched');
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const total = 300;
+    // fromStart: the start is fixed by the server's answer, which another handle's appends could
+    // otherwise overtake; on a new table it is sequence 1.
+    const done = (async () => {
+      for await (const e of tw.watch({ signal: ac.signal, fromStart: true })) {
+        for (const r of e.rows) seen.push(r.key);
+        if (seen.length >= total) ac.abort();
+      }
+    })();
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => t.insert({ id: `r${round}-${i}` })));
+      await t.compact();
+    }
+    await done;
+    const expected = [0, 1, 2].flatMap((round) => Array.from({ length: 100 }, (_, i) => `r${round}-${i}`));
+    expect(seen).toEqual(expected);
+    // fromStart: only what is above the snapshot (the last compaction absorbed everything).
+    const ac2 = new AbortController();
+    const late: string[] = [];
+    await t.insert({ id: 'after' });
+    setTimeout(() => ac2.abort(), 500);
+    for await (const e of tw.watch({ signal: ac2.signal, fromStart: true })) late.push(...e.rows.map((r) => r.key));
+    expect(late).toEqual(['after']);
+  });
+});
