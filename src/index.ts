@@ -14,5 +14,5 @@ export { FileLock, acquireLock, isLocked, waitForUnlock } from './wal/lock.js';
 export { Spool, QueueFullError } from './wal/spool.js';
 export { tablePaths, type TablePaths } from './wal/paths.js';
 export type { PendingWrite, Row, Operation } from './wal/entry.js';
-export type { CompactReport } from './snapshot/compactor.js';
+export type { CompactReport } from './compaction/compactor.js';
 export { toCsv, csvHeader, CSV_EOL } from './store/csv.js';

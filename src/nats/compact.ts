@@ -6,8 +6,8 @@
  * absorbed sequence, so `.prev` plus the stream stays a lossless fallback (one generation kept).
  */
 import { SdnwalError } from '../errors.js';
-import type { CompactReport } from '../snapshot/compactor.js';
-import { applyWrite, emptyCounts } from '../wal/replay.js';
+import type { CompactReport } from '../compaction/compactor.js';
+import { applyWrite, emptyCounts } from '../replay/rules.js';
 import type { NatsContext } from './context.js';
 import { Lease } from './lease.js';
 import { StreamFeed } from './reader.js';

@@ -7,7 +7,7 @@
  */
 import { SdnwalError } from '../errors.js';
 import type { TableView } from '../store/table-log.js';
-import { applyWrite } from '../wal/replay.js';
+import { applyWrite } from '../replay/rules.js';
 import type { NatsContext } from './context.js';
 import { UnavailableError } from './errors.js';
 import { StreamFeed, type SequencedWrite } from './reader.js';

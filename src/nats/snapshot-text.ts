@@ -12,7 +12,7 @@ import { loadSnapshot } from '../snapshot/load.js';
 import type { ExtraSection, SnapshotMeta } from '../snapshot/meta.js';
 import { readTombstones, withTombstones } from '../snapshot/tombstones.js';
 import { tablePaths } from '../wal/paths.js';
-import type { Record_ } from '../wal/replay.js';
+import type { Record_ } from '../replay/rules.js';
 import type { NatsTableDefinition } from './stream.js';
 
 /** A snapshot's content, parsed. */

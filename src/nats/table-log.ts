@@ -5,7 +5,7 @@
  * compaction folds into the snapshot bucket (compact.ts), watch() is an ordered consumer.
  */
 import { SdnwalError } from '../errors.js';
-import type { CompactReport } from '../snapshot/compactor.js';
+import type { CompactReport } from '../compaction/compactor.js';
 import type { CheckedAppend, CheckedOutcome, TableLog, TableView, WriteRequest } from '../store/table-log.js';
 import type { WatchEntry, WatchOptions } from '../store/watch.js';
 import { encodeEntry } from '../wal/entry.js';

@@ -12,7 +12,7 @@ import { readControlAt } from '../wal/control.js';
 import { isWrite } from '../wal/entry.js';
 import { assertTableName, tablePaths, type TablePaths } from '../wal/paths.js';
 import { scanSegment } from '../wal/reader.js';
-import { applyWrite, type Record_ } from '../wal/replay.js';
+import { applyWrite, type Record_ } from '../replay/rules.js';
 import { damageCode, listLog, sealProblem } from './inspect.js';
 import { segmentPath } from '../wal/tail.js';
 import { assertStoreDir, listTables, strayEntries } from './tables.js';

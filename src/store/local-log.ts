@@ -4,12 +4,12 @@
  * lock (§1), compaction into the table's .sdn (§6).
  */
 import { SdnwalError } from '../errors.js';
-import type { CompactReport } from '../snapshot/compactor.js';
+import type { CompactReport } from '../compaction/compactor.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { readTombstones } from '../snapshot/tombstones.js';
 import type { TablePaths } from '../wal/paths.js';
 import type { AppendPhaseReport } from '../wal/phases.js';
-import { applyWrite, type Record_ } from '../wal/replay.js';
+import { applyWrite, type Record_ } from '../replay/rules.js';
 import type { LogWriter, WriteRequest } from '../wal/writer.js';
 import { CaughtUp, LogFollower } from './follower.js';
 import { KeyCount } from './key-count.js';
@@ -104,7 +104,7 @@ export class LocalTableLog implements TableLog {
     const w = this.writerOrThrow();
     await w.flush();
     const auto = opts.minBytes !== undefined;
-    const { compactTable } = await import('../snapshot/compactor.js');
+    const { compactTable } = await import('../compaction/compactor.js');
     return compactTable(this.paths, w, { force: !auto, key: this.key, minBytes: opts.minBytes, inWorker: true });
   }
 

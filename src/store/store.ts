@@ -8,7 +8,7 @@ import path from 'node:path';
 import { SdnwalError } from '../errors.js';
 import { fsyncDir, io } from '../io.js';
 import type { RecoveryReport } from '../recovery/report.js';
-import type { Record_ } from '../wal/replay.js';
+import type { Record_ } from '../replay/rules.js';
 import { LocalBackend } from './local-backend.js';
 import { checkTableOptions, resolveStoreOptions, type ResolvedStoreOptions, type StoreOptions, type TableOptions, type ConflictStrategy } from './options.js';
 import type { StoreBackend } from './table-log.js';

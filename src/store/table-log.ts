@@ -6,8 +6,8 @@
  */
 import type { AppendPhaseReport } from '../wal/phases.js';
 import type { WriteRequest } from '../wal/writer.js';
-import type { Record_ } from '../wal/replay.js';
-import type { CompactReport } from '../snapshot/compactor.js';
+import type { Record_ } from '../replay/rules.js';
+import type { CompactReport } from '../compaction/compactor.js';
 import type { WatchEntry, WatchOptions } from './watch.js';
 
 /** The table as of the last catch-up: rows by key string and, for versioned tables, deletes' versions. */

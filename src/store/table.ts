@@ -6,10 +6,10 @@
 import type { AppendPhaseReport } from '../wal/phases.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SdnwalError } from '../errors.js';
-import type { CompactReport } from '../snapshot/compactor.js';
+import type { CompactReport } from '../compaction/compactor.js';
 import type { PendingWrite, Row } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
-import type { Record_ } from '../wal/replay.js';
+import type { Record_ } from '../replay/rules.js';
 import type { LockedLog, WriteRequest } from '../wal/writer.js';
 import type { ConflictStrategy } from './options.js';
 import type { TableLog, TableView } from './table-log.js';

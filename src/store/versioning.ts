@@ -7,7 +7,7 @@
  */
 import { ConflictError, SdnwalError } from '../errors.js';
 import type { Operation, Row } from '../wal/entry.js';
-import { type Record_, VERSION_COLUMN } from '../wal/replay.js';
+import { type Record_, VERSION_COLUMN } from '../replay/rules.js';
 import type { LockedLog } from '../wal/writer.js';
 import type { ConflictStrategy } from './options.js';
 import { InvalidRecordError, keyString, type RecordRules, toInsertRow, toUpdateRow } from './record.js';

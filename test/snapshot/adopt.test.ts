@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../src/sdn/index.js';
-import { compactTable } from '../../src/snapshot/compactor.js';
+import { compactTable } from '../../src/compaction/compactor.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
 import { readSnapshotMeta } from '../../src/snapshot/meta.js';
 import { tablePaths } from '../../src/wal/paths.js';

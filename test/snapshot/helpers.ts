@@ -6,7 +6,7 @@ import { readSnapshotMeta, type TableDef } from '../../src/snapshot/meta.js';
 import { isWrite } from '../../src/wal/entry.js';
 import { tablePaths, type TablePaths } from '../../src/wal/paths.js';
 import { scanSegment } from '../../src/wal/reader.js';
-import { applyWrite } from '../../src/wal/replay.js';
+import { applyWrite } from '../../src/replay/rules.js';
 import { newTableId, readWalDir } from '../../src/wal/segment.js';
 import { segmentPath } from '../../src/wal/tail.js';
 import { LogWriter } from '../../src/wal/writer.js';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InsertLines } from '../../src/snapshot/insert-lines.js';
+import { InsertLines } from '../../src/compaction/insert-lines.js';
 import { decodeEntry, encodeEntry, isWrite, type PendingWrite } from '../../src/wal/entry.js';
 import { readEntryKeys } from '../../src/wal/entry-keys.js';
 import { packWrite } from '../../src/wal/entry-pack.js';

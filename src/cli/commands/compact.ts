@@ -1,7 +1,7 @@
 /** `sdnwal compact`: fold tables' logs into fresh snapshots, once (cron) or every interval until stopped. */
 import fs from 'node:fs';
 import { recoverStoreOnOpen } from '../../recovery/index.js';
-import { compactTable, type CompactReport } from '../../snapshot/compactor.js';
+import { compactTable, type CompactReport } from '../../compaction/compactor.js';
 import { readSnapshotMeta } from '../../snapshot/meta.js';
 import { tablePaths } from '../../wal/paths.js';
 import { isNatsUrl } from '../../store/store.js';

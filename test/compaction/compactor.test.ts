@@ -3,16 +3,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SdnwalError } from '../../src/errors.js';
 import { writeSnapshotAtomic } from '../../src/snapshot/atomic.js';
-import { compactTable } from '../../src/snapshot/compactor.js';
+import { compactTable } from '../../src/compaction/compactor.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
 import { readSnapshotMeta } from '../../src/snapshot/meta.js';
 import type { Operation } from '../../src/wal/entry.js';
-import { applyWrite } from '../../src/wal/replay.js';
+import { applyWrite } from '../../src/replay/rules.js';
 import { readWalDir } from '../../src/wal/segment.js';
 import { segmentPath } from '../../src/wal/tail.js';
 import type { WriteRequest } from '../../src/wal/writer.js';
 import { tmpDir } from '../helpers/tmp.js';
-import { makeTable, plain, readState, type Rows } from './helpers.js';
+import { makeTable, plain, readState, type Rows } from '../snapshot/helpers.js';
 
 const w = (operation: Operation, key: string, values?: Record<string, unknown>): WriteRequest => ({
   operation, rows: [{ key, ...(values ? { values } : {}) }], timestamp: 1,

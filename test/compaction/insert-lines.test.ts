@@ -1,10 +1,10 @@
-// The compactor's msgpack-to-line reader (src/snapshot/insert-lines.ts): for every plain insert its
+// The compactor's msgpack-to-line reader (src/compaction/insert-lines.ts): for every plain insert its
 // lines are formatRow's bytes for the decoded rows, and everything else is declined untouched.
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { formatRow } from '../../src/snapshot/format.js';
-import { InsertLines } from '../../src/snapshot/insert-lines.js';
+import { InsertLines } from '../../src/compaction/insert-lines.js';
 import { decodeEntry, encodeEntry, type PendingWrite } from '../../src/wal/entry.js';
 
 const COLUMNS = ['id', 'name', 'n', 'ok'];

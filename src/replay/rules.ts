@@ -5,7 +5,7 @@
  * A versioned table's delete entry carries the deleted row's last version (`values.version`); replay
  * keeps it as a tombstone so a re-insert continues from it (versions never repeat for a key).
  */
-import type { PendingWrite } from './entry.js';
+import type { PendingWrite } from '../wal/entry.js';
 
 export type Record_ = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ export function emptyCounts(): ReplayCounts {
 
 /**
  * Where writes are replayed: a Map of rows (a table's reads, verify, the NATS log) or the
- * compactor's fold, which keeps plain rows as formatted lines (src/snapshot/fold.ts).
+ * compactor's fold, which keeps plain rows as formatted lines (src/compaction/fold.ts).
  */
 export interface ReplayTarget {
   has(key: string): boolean;

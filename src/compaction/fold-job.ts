@@ -10,14 +10,14 @@ import { fsyncDir, io } from '../io.js';
 import { isWrite } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
 import { scanSegment } from '../wal/reader.js';
-import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
+import { emptyCounts, type ReplayCounts } from '../replay/rules.js';
 import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
-import { writeSnapshotAtomic } from './atomic.js';
+import { writeSnapshotAtomic } from '../snapshot/atomic.js';
 import { CompactFold } from './fold.js';
-import { type LoadedSnapshot, loadSnapshot } from './load.js';
-import type { SnapshotMeta } from './meta.js';
-import { readTombstones, withTombstones } from './tombstones.js';
+import { type LoadedSnapshot, loadSnapshot } from '../snapshot/load.js';
+import type { SnapshotMeta } from '../snapshot/meta.js';
+import { readTombstones, withTombstones } from '../snapshot/tombstones.js';
 
 export interface FoldJob {
   paths: TablePaths;

@@ -6,12 +6,12 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactFold, plainKeyCell } from '../../src/snapshot/fold.js';
+import { CompactFold, plainKeyCell } from '../../src/compaction/fold.js';
 import { rowColumns } from '../../src/snapshot/format.js';
 import { loadSnapshot } from '../../src/snapshot/load.js';
 import type { SnapshotMeta } from '../../src/snapshot/meta.js';
 import { writeSnapshotText } from '../../src/snapshot/writer.js';
-import { emptyCounts, type Record_ } from '../../src/wal/replay.js';
+import { emptyCounts, type Record_ } from '../../src/replay/rules.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const meta = (rowCount: number, columns: string[]): SnapshotMeta => ({

@@ -1,4 +1,4 @@
-// The fold in a worker thread (src/snapshot/fold-thread.ts), through the built package (dist/, built
+// The fold in a worker thread (src/compaction/fold-thread.ts), through the built package (dist/, built
 // by the global setup): a worker needs the compiled script, so from these TypeScript sources the fold
 // runs inline and only dist/ exercises the thread.
 import fs from 'node:fs';
@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CorruptLogError, SdnwalError } from '../../src/errors.js';
-import { reviveError, serializeError, workerAvailable } from '../../src/snapshot/fold-thread.js';
+import { reviveError, serializeError, workerAvailable } from '../../src/compaction/fold-thread.js';
 import { CorruptSnapshotError } from '../../src/snapshot/corrupt.js';
 import { tmpDir } from '../helpers/tmp.js';
 
@@ -15,7 +15,7 @@ const dist = (p: string): Promise<Record<string, unknown>> => import(pathToFileU
 describe('the fold in a worker thread', () => {
   it('is used by the built package, not from the sources', async () => {
     expect(workerAvailable()).toBe(false);
-    const built = (await dist('snapshot/fold-thread.js')) as { workerAvailable: () => boolean };
+    const built = (await dist('compaction/fold-thread.js')) as { workerAvailable: () => boolean };
     expect(built.workerAvailable()).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The compactor's table state: the replay rules of src/wal/replay.ts (same results, same row
+ * The compactor's table state: the replay rules of src/replay/rules.ts (same results, same row
  * order), but an inserted row that holds only declared columns and plain values (strings, finite
  * numbers, booleans, null) is formatted into its snapshot line at once and kept as bytes in a
  * RowArena; only the other rows stay objects. Writing the snapshot then copies bytes. The output
@@ -7,14 +7,14 @@
  */
 import { SdnParseError } from '../errors.js';
 import type { PendingWrite } from '../wal/entry.js';
-import { applyWrite, type Record_, type ReplayCounts } from '../wal/replay.js';
-import { CorruptSnapshotError } from './corrupt.js';
-import { formatRow } from './format.js';
+import { applyWrite, type Record_, type ReplayCounts } from '../replay/rules.js';
+import { CorruptSnapshotError } from '../snapshot/corrupt.js';
+import { formatRow } from '../snapshot/format.js';
 import { InsertLines } from './insert-lines.js';
-import { checkNewKey, rowKey, type RowTarget } from './load.js';
-import { headerColumns } from './read.js';
+import { checkNewKey, rowKey, type RowTarget } from '../snapshot/load.js';
+import { headerColumns } from '../snapshot/read.js';
 import { RowArena, widen } from './row-arena.js';
-import { parseRowLine } from './row-line.js';
+import { parseRowLine } from '../snapshot/row-line.js';
 
 /** An absent cell, appended to an arena line for each column only object rows have. */
 const ABSENT_TAIL = ', nil';
@@ -112,7 +112,7 @@ export class CompactFold implements RowTarget {
     return this.headerOk;
   }
 
-  /** Replay one write onto this state (the rule of src/wal/replay.ts). */
+  /** Replay one write onto this state (the rule of src/replay/rules.ts). */
   apply(w: PendingWrite, counts: ReplayCounts, tombstones: Map<string, number>): void {
     applyWrite(this, w, counts, tombstones);
   }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CorruptLogError, LockTimeoutError, SdnParseError, SdnwalError } from '../errors.js';
-import { CorruptSnapshotError } from './corrupt.js';
+import { CorruptSnapshotError } from '../snapshot/corrupt.js';
 import { type FoldJob, type FoldProgress, type FoldResult, finishFold, loadForFold } from './fold-job.js';
 
 const WORKER = new URL('./compact-worker.js', import.meta.url);

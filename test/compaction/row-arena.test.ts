@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RowArena } from '../../src/snapshot/row-arena.js';
+import { RowArena } from '../../src/compaction/row-arena.js';
 
 describe('RowArena', () => {
   it('gives back every line byte for byte: ASCII runs, multi-byte runs, lines longer than a block', () => {

@@ -1,15 +1,15 @@
-// The compactor's fold (src/snapshot/fold.ts) against the replay rules of src/wal/replay.ts: same
+// The compactor's fold (src/compaction/fold.ts) against the replay rules of src/replay/rules.ts: same
 // counts, same tombstones, and the same snapshot bytes as formatting every row object at write time.
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CompactFold } from '../../src/snapshot/fold.js';
+import { CompactFold } from '../../src/compaction/fold.js';
 import { rowColumns } from '../../src/snapshot/format.js';
 import type { SnapshotMeta } from '../../src/snapshot/meta.js';
 import { writeSnapshotText } from '../../src/snapshot/writer.js';
 import { decodeEntry, encodeEntry, type Operation, type PendingWrite } from '../../src/wal/entry.js';
-import { applyWrite, emptyCounts, type Record_ } from '../../src/wal/replay.js';
+import { applyWrite, emptyCounts, type Record_ } from '../../src/replay/rules.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 const meta = (rowCount: number, columns: string[]): SnapshotMeta => ({

@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, FileLock } from '../wal/lock.js';
 import type { TablePaths } from '../wal/paths.js';
-import { emptyCounts, type ReplayCounts } from '../wal/replay.js';
+import { emptyCounts, type ReplayCounts } from '../replay/rules.js';
 import { tableIdFromLog } from '../wal/log-id.js';
 import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
 import { LogWriter, writerOptions } from '../wal/writer.js';
 import { startFold } from './fold-thread.js';
-import { readSnapshotMeta } from './meta.js';
+import { readSnapshotMeta } from '../snapshot/meta.js';
 
 /** Below this much log above the snapshot, an unforced compaction is skipped (or 25% of the snapshot, if more). */
 export const DEFAULT_COMPACT_MIN_BYTES = 4 * 1024 * 1024;

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/store.js';
-import { compactTable, type CompactReport } from '../../src/snapshot/compactor.js';
+import { compactTable, type CompactReport } from '../../src/compaction/compactor.js';
 import { readSnapshotMeta } from '../../src/snapshot/meta.js';
 import { tablePaths } from '../../src/wal/paths.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { buildLibrary } from '../helpers/build-wal.js';
-import { readState } from './helpers.js';
+import { readState } from '../snapshot/helpers.js';
 
 const child = path.resolve(import.meta.dirname, '../fixtures/snapshot/append-child.mjs');
 let indexJs = '';

@@ -10,7 +10,7 @@
 import { formatNumber, quote } from '../sdn/format-scalar.js';
 import { unpackValue } from '../wal/entry.js';
 import { OPERATIONS, ROW_FIELDS, WRITE_FIELDS } from '../wal/entry-shape.js';
-import { ABSENT_CELL, ROW_INDENT } from './constants.js';
+import { ABSENT_CELL, ROW_INDENT } from '../snapshot/constants.js';
 import { widen } from './row-arena.js';
 
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
