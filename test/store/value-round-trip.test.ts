@@ -34,6 +34,19 @@ process.stdout.write(JSON.stringify(rows, (k, v) => (Object.is(v, -0) ? '-0' : v
 
 const marked = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x) => (Object.is(x, -0) ? '-0' : x)));
 
+/** A store whose table `v` holds one row with key 'f', logged by a writer that skips the Table's checks (as another encoder could). */
+async function loggedByForeignEncoder(values: Record<string, unknown>): Promise<string> {
+  const dir = tmpDir();
+  const store = await openStore(dir);
+  await store.table('v', { key: 'id' });
+  await store.close();
+  const paths = tablePaths(dir, 'v');
+  const writer = makeWriter(paths, readSnapshotMeta(paths.snapshot)!.tableId!);
+  await writer.append({ operation: 'insert', rows: [{ key: 'f', values }], timestamp: Date.now() });
+  await writer.close();
+  return dir;
+}
+
 describe('values through the log and a compaction', () => {
   it('get() after a compaction deep-equals get() before, here and in another process', async () => {
     const dir = tmpDir();
@@ -50,15 +63,8 @@ describe('values through the log and a compaction', () => {
   });
 
   it('a Date, bigint or Buffer a foreign encoder logged reads back as such, then as JSON would write it after a compaction', async () => {
-    const dir = tmpDir();
-    const store = await openStore(dir);
-    await store.table('v', { key: 'id' });
-    await store.close();
-    const paths = tablePaths(dir, 'v');
-    const writer = makeWriter(paths, readSnapshotMeta(paths.snapshot)!.tableId!);
     const values = { id: 'f', d: new Date(0), small: 5n, big: 2n ** 64n, buf: Buffer.from('x'), arr: [undefined, 1] };
-    await writer.append({ operation: 'insert', rows: [{ key: 'f', values }], timestamp: Date.now() });
-    await writer.close();
+    const dir = await loggedByForeignEncoder(values);
 
     const again = await openStore(dir);
     const t = await again.table('v');
@@ -71,14 +77,7 @@ describe('values through the log and a compaction', () => {
   });
 
   it('NaN or Infinity a foreign encoder logged makes the compaction fail (SDN_STRINGIFY)', async () => {
-    const dir = tmpDir();
-    const store = await openStore(dir);
-    await store.table('v', { key: 'id' });
-    await store.close();
-    const paths = tablePaths(dir, 'v');
-    const writer = makeWriter(paths, readSnapshotMeta(paths.snapshot)!.tableId!);
-    await writer.append({ operation: 'insert', rows: [{ key: 'f', values: { id: 'f', n: Infinity } }], timestamp: Date.now() });
-    await writer.close();
+    const dir = await loggedByForeignEncoder({ id: 'f', n: Infinity });
     const again = await openStore(dir);
     const t = await again.table('v');
     expect(await t.get('f')).toEqual({ id: 'f', n: Infinity });
