@@ -3,6 +3,7 @@
  * the fast path openStore runs (only the active tail, when the control record is of this boot).
  * Each step is idempotent, so a crash during recovery is repaired by running it again.
  */
+import { applyEffects, planEffects } from './effects.js';
 import fs from 'node:fs';
 import { SdnwalError } from '../errors.js';
 import { currentBootId, publishControl, readControl } from '../wal/control.js';
@@ -137,6 +138,7 @@ function newRun(dir: string, table: string, opts: RecoverOptions, policy: Recove
     paths: tablePaths(dir, table),
     policy,
     dryRun: opts.dryRun ?? false,
+    effects: opts.dryRun ? planEffects : applyEffects,
     report: emptyTableRecovery(table, mode),
     lockTimeoutMs: opts.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
     onProgress: opts.onProgress,

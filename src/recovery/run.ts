@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { SdnwalError } from '../errors.js';
 import type { TablePaths } from '../wal/paths.js';
+import type { QuarantineTarget, RepairEffects } from './effects.js';
 import type { RecoveryPolicy, RecoveryProgress, TableRecovery } from './report.js';
 
 export interface TableRun {
@@ -9,19 +10,32 @@ export interface TableRun {
   policy: RecoveryPolicy;
   /** Change nothing on disk: open nothing for writing, create nothing, take no lock. */
   dryRun: boolean;
+  /** What the steps do to disk: applyEffects, or planEffects for a dry run (effects.ts). */
+  effects: RepairEffects;
   report: TableRecovery;
   lockTimeoutMs: number;
   onProgress?: (p: RecoveryProgress) => void;
 }
 
+/** The verbs recovery reports in the past tense, and how a dry run says them. */
+const PLANNED: Record<string, string> = {
+  deleted: 'delete', salvaged: 'salvage', quarantined: 'quarantine', padded: 'pad', finished: 'finish',
+  created: 'create', drained: 'drain', wrote: 'write', restored: 'restore', kept: 'keep',
+};
+
+/** "deleted x and wrote y" → "would delete x and write y". */
+export function wouldDo(done: string): string {
+  return `would ${done.replace(/\b(deleted|salvaged|quarantined|padded|finished|created|drained|wrote|restored|kept)\b/g, (w) => PLANNED[w]!)}`;
+}
+
 /** Record a human sentence; with --dry-run it says what would be done. */
-export function act(run: TableRun, done: string, wouldBe: string = `would ${done}`): void {
+export function act(run: TableRun, done: string, wouldBe: string = wouldDo(done)): void {
   run.report.actions.push(run.dryRun ? wouldBe : done);
 }
 
-/** Where quarantineBytes puts the bytes of (segment, offset): deterministic, so a re-run finds it. */
-export function quarantineFile(run: TableRun, segment: number, offset: number): string {
-  return path.join(run.paths.quarantine, `${run.paths.table}.${segment}.${offset}.bin`);
+/** Where the bytes of one of the table's segments are quarantined. */
+export function quarantineOf(run: TableRun, segment: number): QuarantineTarget {
+  return { dir: run.paths.quarantine, table: run.paths.table, segment };
 }
 
 /** A store-relative name for reports. */

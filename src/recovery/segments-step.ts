@@ -6,18 +6,17 @@
  */
 import fs from 'node:fs';
 import { CorruptLogError } from '../errors.js';
-import { fsyncDir, io, openInStore, writeFully } from '../io.js';
+import { io, openInStore } from '../io.js';
 import { WAL_FORMAT_VERSION } from '../wal/constants.js';
 import { decodeEntry, encodeEntry, isSeal } from '../wal/entry.js';
 import { decodeFrame, encodeFrames } from '../wal/frame.js';
-import { cutTail, quarantineBytes } from '../wal/quarantine.js';
 import { type ScanResult, scanSegment } from '../wal/reader.js';
-import { createSegmentFile, decodeSegmentHeader, encodeSegmentHeader } from '../wal/segment.js';
+import { decodeSegmentHeader, encodeSegmentHeader } from '../wal/segment.js';
 import { describeDamage, listLog, sealProblem } from './inspect.js';
 import { segmentPath } from '../wal/tail.js';
 import type { QuarantinedRange } from './report.js';
-import { act, ForeignSegmentError, MissingSegmentError, quarantineFile, rel, type TableRun } from './run.js';
-import { padOver, widenForPad } from './salvage.js';
+import { act, ForeignSegmentError, MissingSegmentError, quarantineOf, rel, type TableRun } from './run.js';
+import { widenForPad } from './salvage.js';
 
 export interface Identity {
   table: string;
@@ -83,35 +82,22 @@ export function endsInSeal(file: string, segNo: number, size: number): number | 
 function repairTornHeader(run: TableRun, segNo: number, file: string, size: number, id: Identity): void {
   const reason = `segment header cut short at end of file (${size} bytes)`;
   if (run.policy === 'strict') throw new CorruptLogError(file, 0, `torn tail: ${reason}`);
-  run.report.quarantined.push(toRange(segNo, 0, size, reason, run.dryRun ? quarantineFile(run, segNo, 0) : ''));
-  if (run.dryRun) {
-    act(run, '', `would quarantine the ${size} byte(s) of ${rel(run, file)} (a torn header) and write its header again`);
-    return;
-  }
-  const fd = openInStore(file, fs.constants.O_RDWR);
+  const fx = run.effects;
+  const fd = fx.open(file);
   try {
-    const rec = quarantineBytes(run.paths.quarantine, run.paths.table, segNo, fd, 0, size, reason);
-    run.report.quarantined.at(-1)!.file = rec.file;
+    run.report.quarantined.push(toRange(segNo, 0, size, reason, fx.quarantine(quarantineOf(run, segNo), fd, 0, size, reason)));
     if (id.tableId === undefined) {
       // No table id anywhere: the file cannot be made a segment of this table; the writer makes a new one.
-      io.closeSync(fd);
-      io.unlinkSync(file);
-      fsyncDir(run.paths.wal);
-      act(run, `quarantined the torn header of ${rel(run, file)} and deleted the file`);
+      fx.unlink([file], run.paths.wal);
+      act(run, `quarantined the torn header of ${rel(run, file)} and deleted the file`, `would quarantine the torn header of ${rel(run, file)} (${size} bytes) and delete the file`);
       return;
     }
-    io.ftruncateSync(fd, 0);
-    writeFully(fd, encodeSegmentHeader({ formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId, segment: segNo }), 0);
-    io.fdatasyncSync(fd);
+    fx.truncate(fd, 0);
+    fx.write(fd, encodeSegmentHeader({ formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId, segment: segNo }), 0);
+    fx.sync(fd);
+    act(run, `quarantined the torn header of ${rel(run, file)} and wrote the header again`, `would quarantine the torn header of ${rel(run, file)} (${size} bytes) and write the header again`);
+  } finally {
     io.closeSync(fd);
-    act(run, `quarantined the torn header of ${rel(run, file)} and wrote the header again`);
-  } catch (err) {
-    try {
-      io.closeSync(fd);
-    } catch {
-      // Already closed above.
-    }
-    throw err;
   }
 }
 
@@ -123,19 +109,13 @@ function repairDamage(run: TableRun, segNo: number, file: string, r: ScanResult,
     if (first.kind === 'corruption') throw new CorruptLogError(file, first.offset, first.reason);
     const reason = describeDamage(first);
     const length = r.size - first.offset;
-    if (run.dryRun) {
-      run.report.quarantined.push(toRange(segNo, first.offset, length, reason, quarantineFile(run, segNo, first.offset)));
-      act(run, '', `would quarantine and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
-      return first.offset;
-    }
-    const fd = openInStore(file, fs.constants.O_RDWR);
+    const fd = run.effects.open(file);
     try {
-      const rec = cutTail(run.paths.quarantine, run.paths.table, segNo, fd, first.offset, reason);
-      run.report.quarantined.push(toRange(segNo, rec.offset, rec.length, reason, rec.file));
+      run.report.quarantined.push(toRange(segNo, first.offset, length, reason, run.effects.cutTail(quarantineOf(run, segNo), fd, first.offset, reason)));
     } finally {
       io.closeSync(fd);
     }
-    act(run, `quarantined and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
+    act(run, `quarantined and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`, `would quarantine and cut ${length} byte(s) at offset ${first.offset} of ${rel(run, file)}: ${reason}`);
     return first.offset;
   }
   return salvageSegment(run, segNo, file, r, sealed);
@@ -147,7 +127,9 @@ function repairDamage(run: TableRun, segNo: number, file: string, r: ScanResult,
  * segment whose SEAL was in a cut range gets a new SEAL, so readers still move on to the next.
  */
 function salvageSegment(run: TableRun, segNo: number, file: string, r: ScanResult, sealed: boolean): number {
-  const fd = run.dryRun ? openInStore(file, fs.constants.O_RDONLY) : openInStore(file, fs.constants.O_RDWR);
+  const fx = run.effects;
+  const q = quarantineOf(run, segNo);
+  const fd = fx.open(file);
   let end = r.size;
   try {
     const pads: { offset: number; length: number; reason: string }[] = [];
@@ -162,28 +144,24 @@ function salvageSegment(run: TableRun, segNo: number, file: string, r: ScanResul
       pads.push({ offset: widened.offset, length: widened.length, reason: describeDamage(d) + extra });
     }
     for (const p of pads) {
-      const target = run.dryRun ? quarantineFile(run, segNo, p.offset) : padOver(run.paths.quarantine, run.paths.table, segNo, fd, p, p.reason).file;
-      run.report.salvaged.push(toRange(segNo, p.offset, p.length, p.reason, target));
+      run.report.salvaged.push(toRange(segNo, p.offset, p.length, p.reason, fx.padOver(q, fd, p, p.reason)));
       act(run, `salvaged ${rel(run, file)}: quarantined ${p.length} byte(s) at offset ${p.offset} and padded over them (${p.reason})`);
     }
     if (cutAt) {
       const length = r.size - cutAt.offset;
-      const target = run.dryRun ? quarantineFile(run, segNo, cutAt.offset) : cutTail(run.paths.quarantine, run.paths.table, segNo, fd, cutAt.offset, cutAt.reason).file;
-      run.report.quarantined.push(toRange(segNo, cutAt.offset, length, cutAt.reason, target));
+      run.report.quarantined.push(toRange(segNo, cutAt.offset, length, cutAt.reason, fx.cutTail(q, fd, cutAt.offset, cutAt.reason)));
       act(run, `quarantined and cut ${length} byte(s) at offset ${cutAt.offset} of ${rel(run, file)}: ${cutAt.reason}`);
       end = cutAt.offset;
     }
     // With resync a valid SEAL is always found; a cut before it would have started after it.
     if (sealed && r.sealedNext === undefined) {
       // The SEAL itself was damaged; the next segment exists, so this one is final: seal it again.
-      if (!run.dryRun) {
-        const seal = encodeFrames(segNo, end, [encodeEntry({ seal: segNo + 1 })]);
-        writeFully(fd, seal, end);
-        end += seal.length;
-      }
+      const seal = encodeFrames(segNo, end, [encodeEntry({ seal: segNo + 1 })]);
+      fx.write(fd, seal, end);
+      end += seal.length;
       act(run, `wrote a new SEAL at the end of ${rel(run, file)} (its own was damaged)`);
     }
-    if (!run.dryRun) io.fdatasyncSync(fd);
+    fx.sync(fd);
     return end;
   } finally {
     io.closeSync(fd);
@@ -213,7 +191,8 @@ export function repairSegment(run: TableRun, segNo: number, id: Identity, sealed
     if (run.policy !== 'salvage') throw new CorruptLogError(file, 0, problem);
     if (id.tableId === undefined) throw new CorruptLogError(file, 0, `${problem}; the table id is known from no snapshot or other segment, so salvage cannot write the header again`);
     rebuildHeader(run, segNo, file, id as Required<Identity>, problem);
-    if (run.dryRun) return { scan: r };
+    // Planned, not written: the header on disk is still the damaged one, so there is nothing to scan again.
+    if (!run.effects.changesDisk) return { scan: r };
     // Scan again under the rebuilt header: salvage then pads whatever else is damaged.
     return repairSegment(run, segNo, id, sealed, from);
   }
@@ -235,38 +214,34 @@ export function repairSegment(run: TableRun, segNo: number, id: Identity, sealed
 function rebuildHeader(run: TableRun, segNo: number, file: string, id: Required<Identity>, problem: string): void {
   const header = encodeSegmentHeader({ formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId, segment: segNo });
   const reason = `${problem}; written again from the table's identity`;
-  run.report.salvaged.push(toRange(segNo, 0, header.length, reason, quarantineFile(run, segNo, 0)));
-  if (run.dryRun) {
-    act(run, '', `would quarantine the damaged header of ${rel(run, file)} and write it again (table ${id.table}, ${id.tableId})`);
-    return;
-  }
-  const fd = openInStore(file, fs.constants.O_RDWR);
+  const fx = run.effects;
+  const fd = fx.open(file);
   try {
     const size = io.fstatSync(fd).size;
-    const rec = quarantineBytes(run.paths.quarantine, run.paths.table, segNo, fd, 0, Math.min(size, header.length), reason);
-    run.report.salvaged.at(-1)!.file = rec.file;
-    writeFully(fd, header, 0);
-    io.fdatasyncSync(fd);
+    run.report.salvaged.push(toRange(segNo, 0, header.length, reason, fx.quarantine(quarantineOf(run, segNo), fd, 0, Math.min(size, header.length), reason)));
+    fx.write(fd, header, 0);
+    fx.sync(fd);
   } finally {
     io.closeSync(fd);
   }
-  act(run, `salvaged ${rel(run, file)}: quarantined its damaged header and wrote it again (table ${id.table}, ${id.tableId})`);
+  act(
+    run,
+    `salvaged ${rel(run, file)}: quarantined its damaged header and wrote it again (table ${id.table}, ${id.tableId})`,
+    `would quarantine the damaged header of ${rel(run, file)} and write it again (table ${id.table}, ${id.tableId})`,
+  );
 }
 
 /** The segment after a SEAL does not exist: create it (tmp, fdatasync, rename, fsync dir). */
 function finishRoll(run: TableRun, next: number, id: Identity, header: { tableId: string }): void {
   run.report.rollFinished = true;
-  if (!run.dryRun) createSegmentFile(run.paths.wal, { formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId ?? header.tableId, segment: next });
+  run.effects.createSegment(run.paths.wal, { formatVersion: WAL_FORMAT_VERSION, table: id.table, tableId: id.tableId ?? header.tableId, segment: next });
   act(run, `finished an interrupted roll: created segment ${next}`);
 }
 
 /** Delete `*.seg.tmp` (a roll that died before its rename); under the table lock, since writers roll. */
 export function removeSegmentTemps(run: TableRun, temps: string[]): void {
   if (temps.length === 0) return;
-  if (!run.dryRun) {
-    for (const t of temps) io.unlinkSync(`${run.paths.wal}/${t}`);
-    fsyncDir(run.paths.wal);
-  }
+  run.effects.unlink(temps.map((t) => `${run.paths.wal}/${t}`), run.paths.wal);
   for (const t of temps) run.report.tempFilesRemoved.push(rel(run, `${run.paths.wal}/${t}`));
   act(run, `deleted ${temps.length} unfinished segment file(s) (*.seg.tmp)`);
 }

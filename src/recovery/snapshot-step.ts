@@ -3,10 +3,7 @@
  * and 4 (finish an interrupted swap: delete segments `.prev` absorbed) of docs/protocol.md §9.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
-import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
 import { CorruptSnapshotError } from '../snapshot/corrupt.js';
 import { loadSnapshot } from '../snapshot/load.js';
 import { readSnapshotMeta } from '../snapshot/meta.js';
@@ -55,42 +52,10 @@ function tryLoad(file: string, table: string, sdnwalOnly = false): Loaded {
 export function removeSnapshotTemp(run: TableRun): void {
   for (const tmp of [run.paths.snapshotTmp, `${run.paths.snapshotPrev}.tmp`]) {
     if (!fs.existsSync(tmp)) continue;
-    if (!run.dryRun) {
-      io.unlinkSync(tmp);
-      fsyncDir(run.paths.dir);
-    }
+    run.effects.unlink([tmp], run.paths.dir);
     run.report.tempFilesRemoved.push(rel(run, tmp));
     act(run, `deleted ${rel(run, tmp)}, left by a compaction that did not finish`);
   }
-}
-
-/**
- * Keep the bad snapshot's bytes in quarantine (named by their CRC, so a re-run rewrites the same
- * file), then make `.prev` the snapshot atomically: link it to `.sdn.tmp`, rename that over
- * `.sdn`, fsync the directory. `.prev` stays, so snapshot and prev are one inode until the next
- * compaction; the segments above prev.absorbed were never deleted (§6 step 7), so nothing is lost.
- */
-function restorePrev(run: TableRun): void {
-  const { snapshot, snapshotPrev, snapshotTmp, quarantine, table, dir } = run.paths;
-  if (fs.existsSync(snapshot)) {
-    const bytes = fs.readFileSync(snapshot);
-    io.mkdirSync(quarantine);
-    const keep = path.join(quarantine, `${table}.sdn.${zlib.crc32(bytes).toString(16).padStart(8, '0')}.bad`);
-    const fd = createTempFile(`${keep}.tmp`);
-    try {
-      writeFully(fd, bytes, 0);
-      io.fsyncSync(fd);
-    } finally {
-      io.closeSync(fd);
-    }
-    io.renameSync(`${keep}.tmp`, keep);
-    fsyncDir(quarantine);
-    act(run, `kept the bad snapshot's bytes in ${rel(run, keep)}`);
-  }
-  if (fs.existsSync(snapshotTmp)) io.unlinkSync(snapshotTmp);
-  io.linkSync(snapshotPrev, snapshotTmp);
-  io.renameSync(snapshotTmp, snapshot);
-  fsyncDir(dir);
 }
 
 /**
@@ -125,7 +90,8 @@ export async function checkSnapshot(run: TableRun, own: () => Promise<void>): Pr
   if (prev.kind === 'bad') throw prev.error;
   if (prev.kind === 'missing') throw (cur as { error: SdnwalError }).error;
   const why = cur.kind === 'bad' ? cur.error.message : `${rel(run, snapshot)} is missing`;
-  if (!run.dryRun) restorePrev(run);
+  const kept = run.effects.restorePrev(run.paths);
+  if (kept) act(run, `kept the bad snapshot's bytes in ${rel(run, kept)}`);
   run.report.snapshot = 'fallback';
   run.report.absorbed = prev.absorbed;
   act(
@@ -144,10 +110,7 @@ export async function checkSnapshot(run: TableRun, own: () => Promise<void>): Pr
 export function deleteAbsorbedSegments(run: TableRun, prevAbsorbed: number): void {
   const doomed = readWalDir(run.paths.wal).segments.filter((s) => s <= prevAbsorbed);
   if (doomed.length === 0) return;
-  if (!run.dryRun) {
-    for (const s of doomed) io.unlinkSync(segmentPath(run.paths, s));
-    fsyncDir(run.paths.wal);
-  }
+  run.effects.unlink(doomed.map((s) => segmentPath(run.paths, s)), run.paths.wal);
   run.report.deletedSegments.push(...doomed);
   act(run, `deleted segments ${doomed.join(', ')}, absorbed by both the snapshot and ${rel(run, run.paths.snapshotPrev)} (an interrupted snapshot swap)`);
 }

@@ -51,6 +51,13 @@ describe('recover --dry-run', () => {
       dry.tables.map((t) => ({ q: t.quarantined.map((q) => [q.offset, q.length]), s: t.salvaged.map((q) => [q.offset, q.length]), r: t.rollFinished })),
     );
     for (const t of real.tables) for (const q of [...t.quarantined, ...t.salvaged]) expect(fs.existsSync(q.file)).toBe(true);
+    // The dry run ran the same steps with planned effects: it names the very files the real run wrote,
+    // and says each action as a plan ("would delete", never "would deleted").
+    const files = (r: typeof dry) => r.tables.map((t) => [...t.quarantined, ...t.salvaged].map((q) => q.file));
+    expect(files(dry)).toEqual(files(real));
+    const planned = dry.tables.flatMap((t) => t.actions).filter((a) => a.startsWith('would'));
+    expect(planned.length).toBeGreaterThanOrEqual(4);
+    for (const a of planned) expect(a).not.toMatch(/\bwould \w+(ed|wrote)\b/);
   });
 
   it('under the default policy a dry run reports the corruption per table instead of throwing', async () => {
