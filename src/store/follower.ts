@@ -28,6 +28,12 @@ export interface PollOptions {
   raw?: (payload: Buffer) => boolean;
   /** Stop after about this many bytes of frames once something was applied (watch() delivers in chunks). */
   chunkBytes?: number;
+  /**
+   * watch(): any damage inside the published range is CORRUPT_LOG. Without it (get/all/count), a
+   * torn tail or an unsynced hole ends the read at the last good frame and only corruption throws
+   * (docs/protocol.md §8).
+   */
+  strict?: boolean;
 }
 
 export function isLive(c: ControlRecord | undefined): c is ControlRecord {
@@ -67,7 +73,12 @@ export class LogFollower {
     const raw = opts.raw;
     for (;;) {
       // A segment above the active one is a roll not yet published: nothing in it is committed.
-      if (live && control.activeSeg < this.segNo) break;
+      // Having read into it already means the log went backwards under us: the store directory
+      // was made again (docs/protocol.md §1), and what we read belongs to a log that is gone.
+      if (live && control.activeSeg < this.segNo) {
+        if (this.offset > 0 || (this.open.has(this.segNo) && this.segment(this.segNo) === 'replaced')) return { applied, reload: true };
+        break;
+      }
       const seg = this.segment(this.segNo);
       if (seg === 'replaced') return { applied, reload: true };
       if (seg === undefined) {
@@ -83,12 +94,13 @@ export class LogFollower {
       const to = wide ? limit : Math.min(limit, (from ?? 0) + opts.chunkBytes!);
       const segNo = this.segNo;
       const file = segmentPath(this.paths, segNo);
+      const sealed = live && control.activeSeg > segNo;
       const r = scanSegment({ fd: seg }, {
         segNo,
         expect: this.identity,
         from,
         to,
-        sealed: live && control.activeSeg > segNo,
+        sealed,
         onPayload: raw && ((payload) => raw(payload) && ++applied > 0),
         onEntry: (e, at) => {
           if (isWrite(e)) {
@@ -99,18 +111,22 @@ export class LogFollower {
       });
       if (r.headerProblem === 'foreign') throw new SdnwalError('FOREIGN_SEGMENT', `${file} is not segment ${segNo} of table ${this.identity?.table ?? this.paths.table}`);
       // A header cut short is a segment being made (torn tail of a crash): nothing committed in it.
-      if (r.headerProblem === 'short') break;
+      // In a sealed segment it is damage like any other (docs/protocol.md §8).
+      if (r.headerProblem === 'short' && !sealed) break;
       if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem}`);
       const before = from ?? r.headerLength;
       this.offset = r.end;
-      // Unchanged size means nothing new only once the whole file was read.
-      this.lastSize = to >= limit ? r.size : -1;
+      // Unchanged size means nothing new only once the whole file was read: the size read to (the
+      // file may have grown since `size` was taken; those bytes are the next poll's).
+      this.lastSize = to >= limit ? limit : -1;
       const d = r.damage[0];
       // A frame cut by our own read window is not damage; a torn tail past the valid end of a log
       // with no live control record is an unfinished write (recovery's business), not committed.
       const windowCut = d?.kind === 'torn-tail' && to < limit;
       const tornTail = d?.kind === 'torn-tail' && !live && to >= limit;
-      if (d && !windowCut && !tornTail) throw new CorruptLogError(file, d.offset, d.reason);
+      // Reads end at the last good frame before a torn tail or an unsynced hole (§8).
+      const endsRead = d !== undefined && !windowCut && !opts.strict && d.kind !== 'corruption';
+      if (d && !windowCut && !tornTail && !endsRead) throw new CorruptLogError(file, d.offset, d.reason);
       if (r.sealedNext !== undefined) {
         this.close(segNo);
         this.segNo = r.sealedNext;
@@ -120,7 +136,7 @@ export class LogFollower {
         if (applied > 0 && !wide) break;
         continue;
       }
-      if (wide || applied > 0 || r.end >= limit || tornTail) break;
+      if (wide || applied > 0 || r.end >= limit || tornTail || endsRead) break;
       // Nothing applied and not at the end: frames other than writes (PAD), or one frame larger than the chunk.
       wide = r.end === before;
     }

@@ -13,7 +13,7 @@ import type { LogWriter } from '../wal/writer.js';
 import { LocalTableLog } from './local-log.js';
 import type { ResolvedStoreOptions, TableOptions } from './options.js';
 import { checkNewTableNames } from './portable-names.js';
-import type { OpenedTable, StoreBackend } from './table-log.js';
+import type { OpenedTable, StoreBackend, TableDefinition } from './table-log.js';
 import { storedConflict, withVersionColumns } from './versioning.js';
 
 export function noKeyError(name: string): SdnwalError {
@@ -40,7 +40,7 @@ export class LocalBackend implements StoreBackend {
     return [...names].sort();
   }
 
-  async openTable(name: string, o: TableOptions): Promise<OpenedTable> {
+  async openTable(name: string, o: TableOptions, check?: (definition: TableDefinition) => void): Promise<OpenedTable> {
     const paths = tablePaths(this.location, name);
     let meta = readSnapshotMeta(paths.snapshot, { key: o.key });
     const exists = meta !== undefined || fs.existsSync(paths.wal);
@@ -54,11 +54,22 @@ export class LocalBackend implements StoreBackend {
     if (!key) throw new SdnwalError('INVALID_OPTION', `table ${name}: its snapshot names no key column; give one (store.table('${name}', { key: 'id' }))`);
     // Versioning is part of the table's definition, stored in its snapshot's meta when it was created.
     const conflict = meta ? storedConflict(paths.snapshot, meta.conflict) : o.conflict;
+    const definition: TableDefinition = { key, columns: declaredColumns(meta), conflict };
+    // Before the writer: a table opened with other options than its own gets no log made for it.
+    check?.(definition);
     const identity = { table: name, tableId };
     const writer = this.options.readOnly ? undefined : await this.writer(name, paths, tableId!, o);
-    if (writer && !fs.existsSync(paths.wal)) await writer.ensureLog();
+    if (writer && !fs.existsSync(paths.wal)) {
+      try {
+        await writer.ensureLog();
+      } catch (err) {
+        // The writer holds the lock file open for its life: a table that failed to open lets go of it.
+        await writer.close();
+        throw err;
+      }
+    }
     return {
-      definition: { key, columns: declaredColumns(meta), conflict },
+      definition,
       log: new LocalTableLog({ name, paths, key, identity, writer }),
       paths,
     };

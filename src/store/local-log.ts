@@ -117,8 +117,12 @@ export class LocalTableLog implements TableLog {
   }
 
   async close(): Promise<void> {
-    this.state.reset();
-    this.keyCount?.close();
-    await this.writer?.close();
+    try {
+      // First: a checked write still running catches up (opening segments) before it appends.
+      await this.writer?.close();
+    } finally {
+      this.state.reset();
+      this.keyCount?.close();
+    }
   }
 }

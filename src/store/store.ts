@@ -72,7 +72,7 @@ export class Store {
   }
 
   private async openTable<R extends Record_>(name: string, o: TableOptions): Promise<Table<R>> {
-    const { definition, log, paths } = await this.backend.openTable(name, o);
+    const { definition, log, paths } = await this.backend.openTable(name, o, (d) => this.checkSame(name, d.key, d.columns, o, d.conflict));
     const { key, columns, conflict } = definition;
     try {
       this.checkSame(name, key, columns, o, conflict);

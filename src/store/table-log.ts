@@ -90,8 +90,10 @@ export interface StoreBackend {
    * Open the table, creating it from `opts` (key, columns, conflict) when it does not exist and
    * the store is writable; NOT_FOUND for a missing table of a read-only store, INVALID_OPTION when
    * it does not exist and `opts.key` is missing. Store.table() checks the options against the
-   * returned definition (SCHEMA_MISMATCH).
+   * returned definition (SCHEMA_MISMATCH). `check`, when given, is called with the definition before
+   * the backend makes anything for writing (a local table's log), so a table opened with the wrong
+   * options is refused before it changes anything more.
    */
-  openTable(name: string, opts: import('./options.js').TableOptions): Promise<OpenedTable>;
+  openTable(name: string, opts: import('./options.js').TableOptions, check?: (definition: TableDefinition) => void): Promise<OpenedTable>;
   close(): Promise<void>;
 }

@@ -177,7 +177,8 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
       if (this.follower.holding) this.positioned = true;
       const r = this.follower.poll(
         (e, segment, offset) => out.push({ operation: e.operation, rows: e.rows, timestamp: e.timestamp, segment, offset }),
-        { chunkBytes: READ_CHUNK_BYTES },
+        // Any damage inside the published range is reported (docs/protocol.md §8).
+        { chunkBytes: READ_CHUNK_BYTES, strict: true },
       );
       if (!r.reload || r.applied > 0 || !this.missing()) return;
     }

@@ -76,6 +76,8 @@ export class LogWriter {
   private closed = false;
   /** close() has begun (its promise): new appends are refused, so the ones queued before it can drain. */
   private closing: Promise<void> | undefined;
+  /** withLock() calls begun and not yet settled (checked writes, rolls): close() waits for them. */
+  private readonly lockedCalls = new Set<Promise<unknown>>();
   /** Appends queued so far, and how many of them their batch has handled (FIFO): flush() waits on these. */
   private enqueued = 0;
   private handled = 0;
@@ -357,8 +359,22 @@ export class LogWriter {
    * Run `fn` holding the table lock, with the tail found and the spool drained (checked writes,
    * modify, compaction's roll). Appends made inside are acknowledged after the lock is released.
    */
-  async withLock<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs = this.opts.lockTimeoutMs): Promise<T> {
-    this.checkUsable();
+  withLock<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs = this.opts.lockTimeoutMs): Promise<T> {
+    try {
+      this.checkUsable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // A checked write begun before close() is a pending write: close() waits for it to settle
+    // rather than close the segment under it (which would leave the descriptors it opens behind).
+    const call = this.locked(fn, timeoutMs);
+    this.lockedCalls.add(call);
+    const forget = (): void => void this.lockedCalls.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
+  private async locked<T>(fn: (log: LockedLog) => T | Promise<T>, timeoutMs: number): Promise<T> {
     // Appends issued before this call are written first, so program order holds in the log
     // (later ones wait for the lock behind this call: a busy writer cannot starve it).
     await this.written(this.enqueued);
@@ -366,6 +382,10 @@ export class LogWriter {
     const tail = await this.lockedTail(timeoutMs);
     const settle: Array<() => void> = [];
     try {
+      // A dead writer's complete frames past published_end (or the segment finishing its roll made)
+      // are in the log now: the next append goes after them. Publish that tail first, so that `fn`,
+      // catching up to published_end, reads them (docs/protocol.md §4 step 3, §10).
+      if (tail.control?.activeSeg !== tail.seg.segNo || tail.control.publishedEnd !== tail.end) this.publish(tail, tail.seg.segNo, tail.end);
       const log: LockedLog = {
         tail,
         append: (writes) =>
@@ -461,6 +481,7 @@ export class LogWriter {
 
   private async finish(): Promise<void> {
     try {
+      await Promise.allSettled([...this.lockedCalls]);
       await this.flush();
     } finally {
       this.closed = true;
