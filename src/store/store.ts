@@ -106,6 +106,8 @@ export class Store {
       clearInterval(this.compactTimer);
       // A running auto-compaction finishes first (its fold runs in a worker thread).
       await this.autoCompacting;
+      // Tables still opening are closed too (their open finishes first; a failed one holds nothing).
+      await Promise.allSettled(this.opening.values());
       for (const t of this.tables.values()) await t.close();
       await this.backend.close();
     })();

@@ -1,6 +1,7 @@
 /** Every public method of a closed store and table fails with CLOSED (as abstract-level's "closed" trait checks). */
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
+import { openFds } from '../helpers/fds.js';
 import { tmpDir } from '../helpers/tmp.js';
 
 describe('a closed store and table', () => {
@@ -47,5 +48,17 @@ describe('a closed store and table', () => {
     await ro.close();
     await expect(t.get('a')).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(t.count()).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});
+
+describe('close() while a table is opening', () => {
+  it('closes that table too: its methods are CLOSED and no descriptor is left open', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const opening = store.table('late', { key: 'id' });
+    await store.close();
+    const t = await opening;
+    await expect(t.insert({ id: 'a' })).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(openFds(dir)).toEqual([]);
   });
 });

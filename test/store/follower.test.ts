@@ -14,6 +14,7 @@ import { encodeEntry, type PendingWrite } from '../../src/wal/entry.js';
 import { encodeFrames } from '../../src/wal/frame.js';
 import { tablePaths } from '../../src/wal/paths.js';
 import { segmentPath } from '../../src/wal/tail.js';
+import { openFds } from '../helpers/fds.js';
 import { tmpDir } from '../helpers/tmp.js';
 import { buildLog, flipBit, TABLE, TABLE_ID, write } from '../wal/log-builder.js';
 
@@ -41,19 +42,6 @@ function keysOf(f: LogFollower): string[] {
   return got;
 }
 
-function openFds(): string[] {
-  const out: string[] = [];
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      // libuv's one inotify descriptor (made by the first fs.watch, kept for the process).
-      if (target !== 'anon_inode:inotify') out.push(`${fd} -> ${target}`);
-    } catch {
-      // The directory's own descriptor, closed by now.
-    }
-  }
-  return out.sort();
-}
 
 describe('LogFollower without a live control record (read by file size)', () => {
   it('a write landing while a poll reads is read by the next poll, not skipped as "size unchanged"', () => {

@@ -7,21 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
 import { tablePaths } from '../../src/wal/paths.js';
+import { openFds } from '../helpers/fds.js';
 import { tmpDir } from '../helpers/tmp.js';
 
-function openFds(): string[] {
-  const out: string[] = [];
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      // libuv's one inotify descriptor (made by the first fs.watch, kept for the process).
-      if (target !== 'anon_inode:inotify') out.push(`${fd} -> ${target}`);
-    } catch {
-      // The directory's own descriptor, closed by now.
-    }
-  }
-  return out.sort();
-}
 
 describe('opening a table that fails', () => {
   it('SCHEMA_MISMATCH is refused before the table\'s log is made', async () => {
