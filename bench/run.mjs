@@ -1,6 +1,8 @@
 // Runs every contender through every scenario (each in its own process), then writes bench/results.{md,svg}.
 // Usage: node bench/run.mjs [--quick] [--runs N (default 3; 1 with --quick)] [--contenders a,b] [--scenarios A,B] [--out PREFIX]
-//   [--skip-sdn] [--skip-latency] [--skip-startup]
+//   [--skip-sdn] [--skip-latency] [--skip-startup] [--skip-nats]
+// With nats-server on PATH, A, G and M also run against an R1 node and an R3 cluster it starts
+// (examples/nats/bench.mjs --start), in a section of their own beside the local figures.
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,9 @@ const WORKER = path.join(here, 'scenario-worker.mjs');
 const SDN_BENCH = path.join(here, 'sdn.bench.mjs');
 const LATENCY_BENCH = path.join(here, 'compaction-latency.mjs');
 const STARTUP_BENCH = path.join(here, 'startup.mjs');
+const NATS_BENCH = path.join(here, '..', 'examples', 'nats', 'bench.mjs');
+/** The scenarios the NATS bench runs (examples/nats/bench.mjs). */
+const NATS_SCENARIOS = ['A', 'G', 'M'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -31,6 +36,7 @@ const { values: opts } = parseArgs({
     'skip-sdn': { type: 'boolean', default: false }, // the SDN vs JSON micro benchmark (bench/sdn.bench.mjs)
     'skip-latency': { type: 'boolean', default: false }, // writers' latency during compaction (bench/compaction-latency.mjs)
     'skip-startup': { type: 'boolean', default: false }, // `sdnwal count` and import('sdnwal') beside `node -e 0` (bench/startup.mjs)
+    'skip-nats': { type: 'boolean', default: false }, // A, G, M on NATS R1 and R3 (examples/nats/bench.mjs; needs nats-server on PATH)
     timeout: { type: 'string', default: '600' }, // seconds one worker may take before the run fails
   },
 });
@@ -67,6 +73,74 @@ function runJsonChild(script, argv, fallback) {
       }
     });
   });
+}
+
+/** nats-server on PATH (the NATS figures need it), or undefined. */
+function natsServerOnPath() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = dir && path.join(dir, 'nats-server');
+    try {
+      if (p) {
+        fs.accessSync(p, fs.constants.X_OK);
+        return p;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A, G and M against an R1 node and an R3 cluster that examples/nats/bench.mjs starts itself:
+ * `{ status: 'ok', runs: [{ replicas, results: [{ scenario, rate, records, counted }] }] }`,
+ * `{ status: 'skipped', reason }` or `{ status: 'failed', reason }`.
+ */
+function runNatsBench() {
+  if (opts['skip-nats']) return Promise.resolve(null);
+  if (!scenarios.some((id) => NATS_SCENARIOS.includes(id))) return Promise.resolve(null);
+  if (!natsServerOnPath()) return Promise.resolve({ status: 'skipped', reason: 'nats-server is not on PATH' });
+  const child = fork(NATS_BENCH, ['--start', '--json'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), Number(opts.timeout) * 1000);
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      let runs;
+      try {
+        runs = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      } catch {
+        runs = [];
+      }
+      if (code !== 0 || runs.length === 0) resolve({ status: 'failed', reason: `examples/nats/bench.mjs exited with ${signal ?? code}`, runs });
+      else resolve({ status: 'ok', runs });
+    });
+  });
+}
+
+/** The NATS section of results.md: records/s of A, G, M on R1 and R3, beside the local figures above. */
+function natsMarkdown(nats) {
+  if (!nats) return '';
+  const head = '\n## NATS JetStream (R1 node, R3 cluster)\n\n';
+  if (nats.status === 'skipped') return `${head}Not run: ${nats.reason} (see docs/nats.md, "Speed").\n`;
+  const lines = [
+    head.trimEnd(),
+    '',
+    'The same scenarios through `openStore(\'nats://…\')` against nats-server processes started on loopback',
+    '(`node examples/nats/bench.mjs --start`); what an acknowledgement means there: docs/nats.md.',
+    '',
+    '| scenario | NATS R1 (records/s) | NATS R3 (records/s) |',
+    '|---|---|---|',
+  ];
+  const rate = (replicas, id) => {
+    const r = nats.runs?.find((x) => x.replicas === replicas)?.results.find((x) => x.scenario === id);
+    if (!r) return 'n/a';
+    return `${r.rate.toLocaleString('en-US')}${r.counted === r.records ? '' : ` (COUNT ${r.counted} of ${r.records})`}`;
+  };
+  for (const id of NATS_SCENARIOS) lines.push(`| ${id}: ${SCENARIOS[id].title} | ${rate(1, id)} | ${rate(3, id)} |`);
+  if (nats.status === 'failed') lines.push('', `FAILED: ${nats.reason}`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs one scenario of one contender in its own process. */
@@ -138,17 +212,21 @@ async function main() {
   const sdn = opts['skip-sdn'] ? null : await runJsonChild(SDN_BENCH, ['--json'], {});
   const latency = opts['skip-latency'] ? null : await runJsonChild(LATENCY_BENCH, ['--json', ...(opts.quick ? ['--quick'] : [])], {});
   const startup = opts['skip-startup'] ? null : await runJsonChild(STARTUP_BENCH, ['--json'], {});
+  if (!opts['skip-nats']) process.stderr.write('nats: A, G, M on an R1 node and an R3 cluster\n');
+  const nats = await runNatsBench();
+  const natsFailed = nats?.status === 'failed' || (nats?.runs ?? []).some((run) => run.results.some((r) => r.counted !== r.records));
   const summary = summarize(results);
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed' || ['failed', 'mismatch'].includes(latency?.status) || startup?.status === 'failed';
+  const failed = results.some((r) => r.status === 'failed' || r.status === 'mismatch') || sdn?.status === 'failed' || ['failed', 'mismatch'].includes(latency?.status) || startup?.status === 'failed' || natsFailed;
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
   const seconds = (Date.now() - started) / 1000;
   console.log(stdoutTable(summary, contenders, scenarios));
   const facts = machineFacts(os.tmpdir());
-  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, latency, startup, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }));
+  fs.writeFileSync(`${outPrefix}.md`, resultsMarkdown({ summary, contenders, scenarios, facts, command, runs, quick: opts.quick, seconds, labels, failed, sdn, latency, startup, ranOnce: [...ranOnce].map((c) => ({ contender: c, seconds: chainSeconds[c] })) }) + natsMarkdown(nats));
+  if (nats?.runs) for (const run of nats.runs) console.log(`NATS R${run.replicas}: ${run.results.map((r) => `${r.scenario} ${r.rate.toLocaleString('en-US')}/s`).join(', ')}`);
   fs.writeFileSync(`${outPrefix}.svg`, resultsSvg({ summary, contenders, scenarios, quick: opts.quick }));
   console.log(`\nwrote ${path.relative(process.cwd(), outPrefix)}.md and .svg in ${Math.round(seconds)} s`);
   if (failed) {
-    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN, latency or start-up bench failed');
+    console.error('FAILED: a scenario failed, a reopen counted a different number of records than were written, or the SDN, latency, start-up or NATS bench failed');
     process.exitCode = 1;
   }
 }

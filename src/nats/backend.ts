@@ -44,7 +44,7 @@ class NatsBackend implements StoreBackend {
     return listTableStreams(this.ctx.jsm, this.ctx.o.prefix);
   }
 
-  async openTable(name: string, opts: TableOptions): Promise<OpenedTable> {
+  async openTable(name: string, opts: TableOptions, check?: (definition: OpenedTable['definition']) => void): Promise<OpenedTable> {
     if (this.closing) throw new SdnwalError('CLOSED', 'the store is closed');
     assertTableName(name);
     const { prefix, replicas } = this.ctx.o;
@@ -58,9 +58,12 @@ class NatsBackend implements StoreBackend {
       const columns = opts.columns ? (opts.conflict ? withVersionColumns(opts.columns) : [...opts.columns]) : null;
       def = await createTableStream(this.ctx.jsm, { prefix, table: name, tableId: newTableId(), key: opts.key, columns, conflict: opts.conflict }, replicas);
     }
+    const definition = { key: def.key, columns: def.columns, conflict: def.conflict };
+    // Options that disagree with the stored definition are refused before a log is made for them.
+    check?.(definition);
     const log = new NatsTableLog(this.ctx, def);
     this.logs.add(log);
-    return { definition: { key: def.key, columns: def.columns, conflict: def.conflict }, log };
+    return { definition, log };
   }
 
   close(): Promise<void> {
@@ -78,9 +81,13 @@ export async function openNatsContext(url: string, options: ResolvedStoreOptions
   const o = { ...options.nats, ...definedOnly(params) };
   const conn = await connectNats(servers, o);
   try {
-    const bucket = await SnapshotBucket.open(conn.js, o.prefix, { replicas: o.replicas, readOnly: options.readOnly, deadlineMs: o.writeDeadlineMs });
+    const bucket = await SnapshotBucket.open(conn.js, o.prefix, { replicas: o.replicas, deadlineMs: o.writeDeadlineMs, ackTimeoutMs: o.ackTimeoutMs });
     const maxPayload = conn.nc.info?.max_payload ?? 1024 * 1024;
-    return new NatsContext(conn, o, options.readOnly, bucket, Math.min(options.maxEntryBytes, maxPayload - HEADER_ROOM));
+    const byPayload = maxPayload - HEADER_ROOM;
+    const limit = options.maxEntryBytes <= byPayload
+      ? { bytes: options.maxEntryBytes, why: "the store's maxEntryBytes" }
+      : { bytes: byPayload, why: `the servers' max_payload of ${maxPayload} bytes less ${HEADER_ROOM} for headers; raise max_payload in their config for larger entries` };
+    return new NatsContext(conn, o, options.readOnly, bucket, limit.bytes, limit.why);
   } catch (err) {
     await conn.nc.close().catch(() => undefined);
     throw err;

@@ -2,21 +2,24 @@
  * The command line on a NATS store (docs/nats.md, "Command line"): what `compact`, `stats`,
  * `verify` and `tail` do when given a `nats://` URL where they take `<dir>`. Loaded only then.
  */
+import { NotFoundError } from '../cli/command.js';
 import { describeError, errorObject } from '../cli/errors.js';
 import type { TableError, TableOutcome } from '../cli/commands/compact.js';
-import { SdnwalError } from '../errors.js';
+import { redact } from './connect.js';
 import { openStore } from '../store/store.js';
 import type { PendingWrite } from '../wal/entry.js';
 import { listTables, tableStats, tailEntries, verifyTable, withNatsStore, type NatsTableStats, type NatsVerifyTable } from './inspect.js';
 
 /** `sdnwal compact nats://… [table…]`: each table compacted through the store (the lease makes a concurrent one skip). */
 export async function compactNats(url: string, names: string[]): Promise<TableOutcome[]> {
+  // Checked read-only first: a missing table creates nothing (not even the snapshot bucket).
+  const existing = new Set(await withNatsStore(url, {}, (ctx) => listTables(ctx)));
+  const tables = names.length > 0 ? [...new Set(names)] : [...existing];
+  // As for a store directory: a plain user error (exit 1, code NOT_FOUND).
+  if (tables.length === 0) throw new NotFoundError(`no tables at ${redact(url)}`);
+  for (const n of tables) if (!existing.has(n)) throw new NotFoundError(`no table ${n} at ${redact(url)}`);
   const store = await openStore(url);
   try {
-    const tables = names.length > 0 ? [...new Set(names)] : await store.listTables();
-    if (tables.length === 0) throw new SdnwalError('NOT_FOUND', `no tables at ${url}`);
-    const existing = new Set(await store.listTables());
-    for (const n of tables) if (!existing.has(n)) throw new SdnwalError('NOT_FOUND', `no table ${n} at ${url}`);
     const out: TableOutcome[] = [];
     for (const name of tables) {
       try {

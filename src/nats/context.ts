@@ -6,8 +6,6 @@ import type { ResolvedNatsOptions } from './options.js';
 import type { SnapshotBucket } from './snapshots.js';
 
 export class NatsContext {
-  private leaseBucket: Promise<KV> | undefined;
-
   constructor(
     readonly conn: Connected,
     readonly o: ResolvedNatsOptions,
@@ -15,6 +13,8 @@ export class NatsContext {
     readonly bucket: SnapshotBucket,
     /** The largest entry (the store's maxEntryBytes, within the servers' max_payload). */
     readonly maxEntryBytes: number,
+    /** What sets that limit, for the ENTRY_TOO_LARGE message. */
+    readonly maxEntryWhy: string,
   ) {}
 
   get js() {
@@ -25,10 +25,12 @@ export class NatsContext {
     return this.conn.jsm;
   }
 
-  /** The compaction lease bucket, made on first use. */
+  /**
+   * The compaction lease bucket, made when missing. Opened again for each compaction (a request or
+   * two, beside a compaction's work): a bucket the servers lost (one created just before a
+   * `kill -9` of a single node can be) is then made again instead of failing every compaction.
+   */
   leases(): Promise<KV> {
-    this.leaseBucket ??= openLeaseBucket(this.conn.js, this.o.prefix, this.o.replicas, this.o.writeDeadlineMs);
-    this.leaseBucket.catch(() => (this.leaseBucket = undefined));
-    return this.leaseBucket;
+    return openLeaseBucket(this.conn.js, this.o.prefix, this.o.replicas, this.o.writeDeadlineMs);
   }
 }

@@ -35,6 +35,12 @@ export function isWrongLastSequence(err: unknown): boolean {
   return err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE;
 }
 
+/** The stream (a table's, or a bucket's) does not exist, as the client threw it or wrapped in an SdnwalError. */
+export function isStreamGone(err: unknown): boolean {
+  const e = err instanceof SdnwalError ? err.cause : err;
+  return e instanceof JetStreamApiError && e.code === 10059;
+}
+
 export function isNotFound(err: unknown): boolean {
   return err instanceof JetStreamApiError && (err.code === 10059 || err.code === 10037 || err.status === 404);
 }
@@ -47,7 +53,7 @@ export function describe(err: unknown): string {
 /** A client error as an SdnwalError (connection closed: CLOSED; anything else: UNAVAILABLE). */
 export function toSdnwalError(err: unknown, what: string): unknown {
   if (err instanceof SdnwalError) return err;
-  if (err instanceof coreErrors.ClosedConnectionError) return new SdnwalError('CLOSED', `${what}: the connection to the NATS servers is closed`, { cause: err });
+  if (err instanceof coreErrors.ClosedConnectionError || err instanceof coreErrors.DrainingConnectionError) return new SdnwalError('CLOSED', `${what}: the connection to the NATS servers is closed`, { cause: err });
   if (isRetryable(err) || err instanceof coreErrors.ConnectionError) return new UnavailableError(`${what}: ${describe(err)}`, err);
   if (err instanceof JetStreamApiError) return new UnavailableError(`${what}: the server refused it (${err.message}, code ${err.code})`, err);
   return err;

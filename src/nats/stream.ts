@@ -22,6 +22,8 @@ export interface NatsTableDefinition {
 }
 
 const DESCRIPTION_PREFIX = 'sdnwal table ';
+/** The longest stream description nats-server takes (it refuses a longer one). */
+const MAX_DESCRIPTION_BYTES = 4096;
 const CONFLICTS: readonly string[] = ['error', 'last-write-wins', 'last-modified-wins', 'merge'];
 
 export function streamName(prefix: string, table: string): string {
@@ -85,11 +87,20 @@ function checkedDefinition(info: StreamInfo, prefix: string, table: string): Nat
  */
 export async function createTableStream(jsm: JetStreamManager, def: NatsTableDefinition, replicas: number): Promise<NatsTableDefinition> {
   const name = streamName(def.prefix, def.table);
+  const description = encodeDefinition(def);
+  const length = Buffer.byteLength(description);
+  if (length > MAX_DESCRIPTION_BYTES) {
+    throw new SdnwalError(
+      'INVALID_OPTION',
+      `table ${def.table}: its definition (key and ${def.columns?.length ?? 0} columns) takes ${length} bytes, and a NATS store keeps it in the stream's description, ` +
+        `${MAX_DESCRIPTION_BYTES} bytes at most: declare fewer or shorter column names (or none: columns are optional); nothing was created`,
+    );
+  }
   try {
     const info = await jsm.streams.add({
       name,
       subjects: [subjectOf(def.prefix, def.table)],
-      description: encodeDefinition(def),
+      description,
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.Old,

@@ -51,7 +51,13 @@ export class NatsTableLog implements TableLog {
     // `synced` is a local segment's bookkeeping (docs/protocol.md §2): 0 on a stream.
     const payload = encodeEntry({ operation: write.operation, rows: write.rows, timestamp: write.timestamp, synced: 0 }, false);
     if (payload.length > this.ctx.maxEntryBytes) {
-      throw new SdnwalError('ENTRY_TOO_LARGE', `table ${this.def.table}: the entry is ${payload.length} bytes; the largest a NATS store takes is ${this.ctx.maxEntryBytes} (maxEntryBytes, and the servers' max_payload); split it (e.g. fewer rows per insertMany)`);
+      const rows = write.rows.length;
+      throw new SdnwalError(
+        'ENTRY_TOO_LARGE',
+        `table ${this.def.table}: the entry (${rows} row${rows === 1 ? '' : 's'}) is ${payload.length} bytes; the largest a NATS store takes is ${this.ctx.maxEntryBytes} ` +
+          `(${this.ctx.maxEntryWhy}); ` +
+          (rows > 1 ? 'write fewer rows at once (insertMany, or sdnwal append --batch N); nothing was written' : 'nothing was written'),
+      );
     }
     return payload;
   }

@@ -22,6 +22,7 @@ export class NatsWatcher implements AsyncIterableIterator<WatchEntry> {
   private readonly signals: AbortSignal[];
   private readonly onAbort = (): void => this.stop();
   private readonly stream: string;
+  private readonly fromStart: boolean;
 
   constructor(
     private readonly ctx: NatsContext,
@@ -31,6 +32,7 @@ export class NatsWatcher implements AsyncIterableIterator<WatchEntry> {
   ) {
     if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new SdnwalError('INVALID_OPTION', `Expected \`signal\` to be an AbortSignal, got \`${String(opts.signal)}\` (${typeof opts.signal})`);
     this.stream = streamName(def.prefix, def.table);
+    this.fromStart = opts.fromStart === true;
     this.signals = [closed, ...(opts.signal ? [opts.signal] : [])];
     for (const s of this.signals) s.addEventListener('abort', this.onAbort, { once: true });
     // The start is fixed now (the request leaves at once), not at the first next().
@@ -76,7 +78,7 @@ export class NatsWatcher implements AsyncIterableIterator<WatchEntry> {
           return { done: true, value: undefined };
         }
         if (e.seq < this.expected) continue;
-        if (e.seq > this.expected && this.yielded > 0) {
+        if (e.seq > this.expected && !(await this.firstAboveSnapshot(e.seq))) {
           throw new SdnwalError(
             'WATCH_GAP',
             `watch on table ${this.def.table}: sequences ${this.expected}..${e.seq - 1} were purged by compactions before this watcher read them; ` +
@@ -88,9 +90,21 @@ export class NatsWatcher implements AsyncIterableIterator<WatchEntry> {
         return { done: false, value: { operation: e.write.operation, rows: e.write.rows, timestamp: e.write.timestamp, segment: 0, offset: e.seq } };
       }
     } catch (err) {
+      // Ended meanwhile (the table closed, the signal aborted): an ended iterator, as on a local store.
+      if (this.done) return { done: true, value: undefined };
       this.stop();
       throw err;
     }
+  }
+
+  /**
+   * Sequences below `seq` are missing before anything was yielded: with `fromStart`, fine when a
+   * compaction since the start absorbed them (the watch then starts above the newer snapshot, as
+   * if called later); otherwise they are a gap (a purge removed entries this watcher owed).
+   */
+  private async firstAboveSnapshot(seq: number): Promise<boolean> {
+    if (this.yielded > 0 || !this.fromStart) return false;
+    return seq <= (await this.ctx.bucket.absorbed(this.def)) + 1;
   }
 
   async return(): Promise<IteratorResult<WatchEntry, undefined>> {

@@ -9,6 +9,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { openStore, type Store } from '../../src/store/store.js';
 import { decodeEntry, type PendingWrite } from '../../src/wal/entry.js';
 import { startNatsCluster, waitForJetStream, type NatsCluster, type NatsNode } from '../helpers/nats-server.js';
+import { killWritersAndCheck } from './killed-writers.js';
 import { HAVE_NATS, testNats } from './setup.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -160,4 +161,8 @@ describe.skipIf(!HAVE_NATS)('NATS store: 3-node cluster', () => {
     await t.insert({ id: 'after', n: -1 });
     expect(await tr.count()).toBe(total + 1);
   }, 120_000);
+
+  test('writer processes killed with SIGKILL mid-write on R3: every acknowledged key once', async () => {
+    await killWritersAndCheck(cluster.url, 'killedr3', { writers: 3, rounds: 2, outstanding: 64, replicas: 3 });
+  }, 60_000);
 });

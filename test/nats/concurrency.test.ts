@@ -1,7 +1,12 @@
 /** Checked writes across processes on a NATS store: modify() increments, versioned conflicts, the compaction lease. */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { openStore, type Store } from '../../src/store/store.js';
 import type { WatchEntry } from '../../src/store/watch.js';
 import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
@@ -80,6 +85,87 @@ describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
     // The lease is released: the next one runs (nothing new: skipped for that reason, not the lease).
     const r3 = await tb.compact();
     expect(r3.reason ?? '').not.toMatch(/already running/);
+  });
+
+  test('a lease left behind (a dead compactor on this machine, or a release of this process that failed) does not block the next compaction', async () => {
+    const a = await open();
+    const t = await a.table('leftover', { key: 'id' });
+    await t.insert({ id: 'a' });
+    await t.compact();
+    await t.insert({ id: 'b' });
+    const nc = await connect({ servers: server.url });
+    try {
+      const kv = await new Kvm(jetstream(nc)).open('sdnwal_leases');
+      let pidns = '';
+      try {
+        pidns = fs.readlinkSync('/proc/self/ns/pid');
+      } catch {
+        // not Linux
+      }
+      let boot = '';
+      try {
+        boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      } catch {
+        // not Linux
+      }
+      const here = { host: os.hostname(), boot, pidns, expires: Date.now() + 60_000 };
+      // This process's pid, but no compaction of it holds the lease (its release could not reach the servers).
+      await kv.put('leftover.compact', JSON.stringify({ ...here, owner: 'released-badly', pid: process.pid }));
+      const r1 = await t.compact();
+      expect(r1.reason ?? '').not.toMatch(/already running/);
+      expect(r1.skipped).toBe(false);
+      // A process of this machine that is gone (a child that has exited).
+      const child = spawn(process.execPath, ['-e', '0']);
+      await new Promise((r) => child.on('exit', r));
+      await t.insert({ id: 'c' });
+      await kv.put('leftover.compact', JSON.stringify({ ...here, owner: 'killed', pid: child.pid }));
+      const r2 = await t.compact();
+      expect(r2.skipped).toBe(false);
+      // A live holder elsewhere (another host) is respected until its lease expires.
+      await t.insert({ id: 'd' });
+      await kv.put('leftover.compact', JSON.stringify({ ...here, host: 'elsewhere', owner: 'other', pid: 1 }));
+      expect((await t.compact()).reason).toMatch(/already running/);
+      await kv.delete('leftover.compact');
+    } finally {
+      await nc.close();
+    }
+    expect(await t.count()).toBe(4);
+  });
+
+  test('a lease bucket the servers lost (a node killed just after making it) is made again by the next compaction', async () => {
+    const a = await open();
+    const t = await a.table('lostbucket', { key: 'id' });
+    await t.insert({ id: 'a' });
+    await t.compact();
+    const nc = await connect({ servers: server.url });
+    try {
+      await (await jetstreamManager(nc)).streams.delete('KV_sdnwal_leases');
+    } finally {
+      await nc.close();
+    }
+    await t.insert({ id: 'b' });
+    const r = await t.compact();
+    expect(r).toMatchObject({ skipped: false, rows: 2 });
+  });
+
+  test('a snapshot bucket the servers lost is looked for and made again (readers and the next compaction go on)', async () => {
+    const a = await open();
+    const t = await a.table('lostobj', { key: 'id' });
+    await t.insert({ id: 'a' });
+    // The first compaction purges nothing: the stream still holds every entry.
+    await t.compact();
+    const nc = await connect({ servers: server.url });
+    try {
+      await (await jetstreamManager(nc)).streams.delete('OBJ_sdnwal_snapshots');
+    } finally {
+      await nc.close();
+    }
+    const b = await open();
+    expect(await (await b.table('lostobj')).count()).toBe(1);
+    await t.insert({ id: 'b' });
+    expect(await t.compact()).toMatchObject({ skipped: false, rows: 2 });
+    const c = await open();
+    expect(await (await c.table('lostobj')).count()).toBe(2);
   });
 
   test('watch() without fromStart starts at the end: earlier entries are not yielded', async () => {

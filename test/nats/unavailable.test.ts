@@ -30,4 +30,28 @@ describe.skipIf(!HAVE_NATS)('NATS store: servers unavailable', () => {
   test('nothing listening: openStore fails with UNAVAILABLE', async () => {
     await expect(openStore('nats://127.0.0.1:1', { nats: { connectTimeoutMs: 500 } })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
+
+  test('a store closed while its server is down: a pending watch() ends (done), close() returns', async () => {
+    const srv = await startNatsServer();
+    try {
+      const s = await openStore(srv.url, { nats: { ackTimeoutMs: 300, writeDeadlineMs: 3000 } });
+      const t = await s.table('w', { key: 'id' });
+      await t.insert({ id: 'a' });
+      // One watch started before the kill, one whose start request is in flight at the kill.
+      const started = t.watch({});
+      await new Promise((r) => setTimeout(r, 200));
+      const a = started.next();
+      const b = t.watch({ fromStart: false }).next();
+      const killed = srv.node.kill9();
+      await killed;
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      await s.close();
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await expect(a).resolves.toEqual({ done: true, value: undefined });
+      await expect(b).resolves.toEqual({ done: true, value: undefined });
+    } finally {
+      await srv.stop();
+    }
+  });
 });

@@ -2,7 +2,10 @@
 import { describe, expect, test } from 'vitest';
 import { parseServers, redact, splitLocation } from '../../src/nats/connect.js';
 import { decodeDefinition, encodeDefinition, streamName, subjectOf } from '../../src/nats/stream.js';
+import type { NatsContext } from '../../src/nats/context.js';
+import { NatsWatcher } from '../../src/nats/watch.js';
 import { resolveStoreOptions } from '../../src/store/options.js';
+import { encodeEntry } from '../../src/wal/entry.js';
 
 describe('NATS backend pieces', () => {
   test('server lists and their messages', () => {
@@ -32,5 +35,47 @@ describe('NATS backend pieces', () => {
     expect(() => resolveStoreOptions({ nats: { prefix: 'a.b' } })).toThrow(/nats.prefix/);
     expect(() => resolveStoreOptions({ nats: { writeDeadlineMs: 10 * 60_000 } })).toThrow(/duplicate window/);
     expect(() => resolveStoreOptions({ nats: { bogus: 1 } as never })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+  });
+});
+
+describe('NATS watcher: entries purged before the first one is yielded', () => {
+  /** A context whose stream delivers `seqs` (an ordered consumer over a purged stream) and whose snapshot absorbed `absorbed()`. */
+  function fakeContext(seqs: number[], absorbed: () => number, last = 0): NatsContext {
+    const msgs = seqs.map((seq, i) => ({
+      seq,
+      data: encodeEntry({ operation: 'insert', rows: [{ key: `k${seq}`, value: { id: `k${seq}` } }], timestamp: 1, synced: 0 } as never, false),
+      info: { pending: seqs.length - i - 1 },
+    }));
+    const consumer = {
+      consume: async () => ({
+        stop: () => undefined,
+        [Symbol.asyncIterator]: () => {
+          let i = 0;
+          return { next: async () => (i < msgs.length ? { done: false, value: msgs[i++] } : new Promise(() => undefined)) };
+        },
+      }),
+    };
+    return {
+      o: { writeDeadlineMs: 1000, ackTimeoutMs: 100 },
+      js: { consumers: { get: async () => consumer } },
+      jsm: { streams: { info: async () => ({ state: { last_seq: last, first_seq: 1, bytes: 0, messages: 0 } }) } },
+      bucket: { absorbed: async () => absorbed() },
+    } as unknown as NatsContext;
+  }
+  const def = { prefix: 'sdnwal', table: 't', tableId: 'x', key: 'id', columns: null, conflict: undefined };
+
+  test('without fromStart: WATCH_GAP, never a silent skip', async () => {
+    const w = new NatsWatcher(fakeContext([105, 106], () => 0, 100), def, {}, new AbortController().signal);
+    await expect(w.next()).rejects.toMatchObject({ code: 'WATCH_GAP' });
+  });
+
+  test('fromStart: a newer snapshot holds the missing ones (start above it); otherwise WATCH_GAP', async () => {
+    let absorbed = 0;
+    const ok = new NatsWatcher(fakeContext([101, 102], () => absorbed), def, { fromStart: true }, new AbortController().signal);
+    absorbed = 200;
+    expect((await ok.next()).value).toMatchObject({ offset: 101 });
+    absorbed = 0;
+    const gap = new NatsWatcher(fakeContext([101, 102], () => absorbed), def, { fromStart: true }, new AbortController().signal);
+    await expect(gap.next()).rejects.toMatchObject({ code: 'WATCH_GAP' });
   });
 });
