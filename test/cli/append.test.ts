@@ -98,4 +98,26 @@ describe('sdnwal append', () => {
     expect(r.stdout).toMatch(/usage: sdnwal append <dir> <table>/);
     expect(r.stdout).toMatch(/earlier batches were written and acknowledged/);
   });
+
+  it('a batch too large for one log entry is written in parts, in input order', async () => {
+    const dir = tmpDir();
+    // 40 records of 1 MiB: one entry would be 40 MiB, over the 16 MiB limit of an entry.
+    const big = Array.from({ length: 40 }, (_, i) => ({ id: `b${String(i).padStart(2, '0')}`, blob: 'x'.repeat(1024 * 1024) }));
+    const r = await runCli(['append', dir, 'big', '--key', 'id', '--json', '--sync', 'none'], ndjson(big));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ table: 'big', appended: 40 });
+    expect((await rows(dir, 'big')).map((x) => x.id)).toEqual(big.map((b) => b.id));
+  });
+
+  it('a record too large alone fails after the records before it were written, and says so', async () => {
+    const dir = tmpDir();
+    const input = [{ id: 'a', v: 1 }, { id: 'b', v: 2 }, { id: 'c', blob: 'x'.repeat(17 * 1024 * 1024) }, { id: 'd', v: 4 }];
+    const r = await runCli(['append', dir, 't', '--key', 'id', '--json', '--sync', 'none'], ndjson(input));
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout).error;
+    expect(out).toMatchObject({ code: 'ENTRY_TOO_LARGE', acknowledged: 2, failingBatchWritten: 'no' });
+    // a and b went in c's batch (then split) or in one of their own (the 50 ms timer while c was read).
+    expect(out.message).toMatch(/2 record\(s\) (before the failing one|in earlier batches) were appended to t and acknowledged, (the rest of )?the failing batch was not written/);
+    expect((await rows(dir, 't')).map((x) => x.id)).toEqual(['a', 'b']);
+  });
 });

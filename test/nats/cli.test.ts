@@ -13,6 +13,13 @@ describe.skipIf(!HAVE_NATS)('CLI on a NATS store', () => {
     await server?.stop();
   });
 
+  test('append to a table that does not exist, without --key, is a usage error (exit 2) and creates nothing, as locally', async () => {
+    const r = await runCli(['append', server.url, 'nokey'], '{"id":"a"}\n');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/table nokey does not exist .* yet: give its key column with --key/);
+    expect((await runCli(['count', server.url, 'nokey'])).code).toBe(1);
+  });
+
   test('append, count, get, dump, tail, compact, stats, verify', async () => {
     const url = server.url;
     const input = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `t${i}`, n: i })).join('\n') + '\n';

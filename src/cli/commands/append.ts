@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SdnwalError } from '../../errors.js';
 import { isNatsUrl, openStore } from '../../store/store.js';
+import { insertSplitting } from '../util/split-insert.js';
 import { InvalidTableNameError, type TablePaths, tablePaths } from '../../wal/paths.js';
 import type { SyncMode } from '../../store/options.js';
 import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, UsageError, UserError, needPositionals, writeJson, writeLine } from '../command.js';
@@ -54,8 +55,14 @@ function tableFiles(dir: string, name: string): TablePaths {
 
 /** A batch the store rejected (an invalid record, a lock timeout, a full disk), with its line range. */
 class BatchError extends Error {
-  constructor(first: number, last: number, cause: unknown) {
-    super(`lines ${first}-${last}: ${(cause as Error).message}`, { cause });
+  constructor(
+    first: number,
+    last: number,
+    cause: unknown,
+    /** Records of this batch written and acknowledged before the failure (it was split in parts). */
+    readonly written = 0,
+  ) {
+    super(`lines ${first}-${last}${written > 0 ? ` (its first ${written} record(s) were written)` : ''}: ${(cause as Error).message}`, { cause });
     this.name = 'BatchError';
   }
 }
@@ -102,9 +109,13 @@ class AppendFailure extends UserError {
 function failure(err: NdjsonLineError | BatchError, acknowledged: number, name: string): UserError {
   // Rejected before any byte was written, or (I/O, lock) an outcome the store cannot know.
   const rejected = err instanceof NdjsonLineError || (err.cause instanceof SdnwalError && REJECTED_BEFORE_WRITE.has(err.cause.code));
-  const fate = rejected ? 'the failing batch was not written' : 'the failing batch may or may not have been written';
+  // A batch split in parts (too large for one entry) may have had its first records written.
+  const split = err instanceof BatchError && err.written > 0;
+  const failing = split ? 'the rest of the failing batch' : 'the failing batch';
+  const fate = rejected ? `${failing} was not written` : `${failing} may or may not have been written`;
+  if (split) acknowledged += (err as BatchError).written;
   const code = err instanceof NdjsonLineError ? 'INVALID_LINE' : describeError(err.cause).code;
-  return new AppendFailure(`${err.message}; ${acknowledged} record(s) in earlier batches were appended to ${name} and acknowledged, ${fate}`, code, name, acknowledged, rejected ? 'no' : 'unknown');
+  return new AppendFailure(`${err.message}; ${acknowledged} record(s) ${split ? 'before the failing one' : 'in earlier batches'} were appended to ${name} and acknowledged, ${fate}`, code, name, acknowledged, rejected ? 'no' : 'unknown');
 }
 
 /** Say how many records were acknowledged before a signal stopped the append; the exit code a shell gives that signal. */
@@ -154,18 +165,21 @@ async function appendAll(ctx: CommandContext, dir: string, name: string, o: Appe
   const progress = createProgress({ stream: ctx.io.stderr, tty: ctx.tty, label: `append ${name}`, unit: 'records' });
   let batcher: Batcher<Record<string, unknown>> | undefined;
   try {
+    // As for a directory (checked before opening it): a new table cannot be made without its key column.
+    if (!o.key && isNatsUrl(dir) && !(await store.listTables()).includes(name)) throw new UsageError(`table ${name} does not exist in ${store.dir} yet: give its key column with --key`);
     const table = await store.table(name, { ...(o.key ? { key: o.key } : {}), ...(o.columns ? { columns: o.columns } : {}) });
     const b = createBatcher<Record<string, unknown>>({
       size: o.size,
       maxDelayMs: MAX_DELAY_MS,
       // insertMany checks every record before writing any: a bad record fails its whole batch.
       write: async (records, first, last) => {
+        const written = { n: 0 };
         try {
-          await table.insertMany(records);
+          await insertSplitting(table, records, written);
         } catch (err) {
           // Stop reading now: after a timed write, a slow producer's next line may be long in coming.
           ctx.io.stdin.destroy();
-          throw new BatchError(first, last, err);
+          throw new BatchError(first, last, err, written.n);
         }
         progress.update(b.acknowledged + records.length);
       },
