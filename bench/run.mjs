@@ -58,7 +58,7 @@ const outPrefix = opts.out ?? path.join(here, opts.quick ? 'results.quick' : 're
 /** Runs a script in its own process; resolves with its last JSON line (or `fallback` if it died or hung). */
 function runJsonChild(script, argv, fallback) {
   // nedb keeps the whole table in memory: give 1M records' worth of heap room.
-  const child = fork(script, argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192'] });
+  const child = fork(script, argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192', '--expose-gc'] });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), Number(opts.timeout) * 1000);
