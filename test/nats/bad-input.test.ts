@@ -3,63 +3,49 @@
  * table), invalid records, entries larger than the servers take (a typed error before any
  * publish, saying why), read-only stores (no stream, no bucket made).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStore, type Store } from '../../src/store/store.js';
+import { describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
 import { streamNames } from './raw.js';
-import { HAVE_NATS, testNats } from './setup.js';
+import { HAVE_NATS, oneNode } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: bad input writes nothing', () => {
-  let server: NatsSingle;
-  const stores: Store[] = [];
-  const open = async (o: object = {}, url?: string): Promise<Store> => {
-    const s = await openStore(url ?? server.url, { nats: { ...testNats }, ...o });
-    stores.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const node = oneNode();
+  const open = node.open;
 
   test('a read-only store on empty servers creates no stream and no bucket', async () => {
-    const ro = await open({ readOnly: true }, `${server.url}?prefix=ro`);
+    const ro = await open({ readOnly: true }, `${node.server.url}?prefix=ro`);
     expect(await ro.listTables()).toEqual([]);
     await expect(ro.table('t')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ro.table('t', { key: 'id' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await streamNames(server.url)).filter((n) => n.includes('ro'))).toEqual([]);
+    expect((await streamNames(node.server.url)).filter((n) => n.includes('ro'))).toEqual([]);
     // A read command of the CLI on a missing table: exit 1, nothing made either.
-    const r = await runCli(['count', `${server.url}?prefix=ro`, 't', '--json']);
+    const r = await runCli(['count', `${node.server.url}?prefix=ro`, 't', '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.code).toBe('NOT_FOUND');
-    const c = await runCli(['compact', `${server.url}?prefix=ro`, 't', '--json']);
+    const c = await runCli(['compact', `${node.server.url}?prefix=ro`, 't', '--json']);
     expect(c.code).toBe(1);
     expect(JSON.parse(c.stdout).error.code).toBe('NOT_FOUND');
-    expect((await streamNames(server.url)).filter((n) => n.includes('ro'))).toEqual([]);
+    expect((await streamNames(node.server.url)).filter((n) => n.includes('ro'))).toEqual([]);
   });
 
   test('a writable store that writes nothing creates nothing: no bucket before the first snapshot', async () => {
-    const url = `${server.url}?prefix=lazy`;
+    const url = `${node.server.url}?prefix=lazy`;
     const s = await open({}, url);
     await expect(s.table('t')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     // The CLI without --key on a missing table: refused, nothing made.
     const r = await runCli(['append', url, 't', '--json'], '{"id":"x"}\n');
     expect(r.code).not.toBe(0);
-    expect((await streamNames(server.url)).filter((n) => n.includes('lazy'))).toEqual([]);
+    expect((await streamNames(node.server.url)).filter((n) => n.includes('lazy'))).toEqual([]);
     // The bucket comes with the first compaction.
     const t = await s.table('t', { key: 'id' });
     await t.insert({ id: 'a' });
-    expect((await streamNames(server.url)).filter((n) => n.includes('lazy'))).toEqual(['lazy_t']);
+    expect((await streamNames(node.server.url)).filter((n) => n.includes('lazy'))).toEqual(['lazy_t']);
     await t.compact();
-    expect((await streamNames(server.url)).filter((n) => n.includes('lazy'))).toEqual(['KV_lazy_leases', 'OBJ_lazy_snapshots', 'lazy_t']);
+    expect((await streamNames(node.server.url)).filter((n) => n.includes('lazy'))).toEqual(['KV_lazy_leases', 'OBJ_lazy_snapshots', 'lazy_t']);
   });
 
   test('invalid and non-portable table names, non-portable columns: typed errors, no stream', async () => {
-    const s = await open({}, `${server.url}?prefix=names`);
+    const s = await open({}, `${node.server.url}?prefix=names`);
     for (const name of ['a.b', 'a b', '*', '>', '', 'x'.repeat(65), 'a/b']) {
       await expect(s.table(name, { key: 'id' }), name).rejects.toMatchObject({ code: 'INVALID_TABLE_NAME' });
     }
@@ -68,19 +54,19 @@ describe.skipIf(!HAVE_NATS)('NATS store: bad input writes nothing', () => {
     await expect(s.table('true', { key: 'id' })).rejects.toMatchObject({ code: 'INVALID_TABLE_NAME' });
     await expect(s.table('ok', { key: 'id', columns: ['id', '1st'] })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(s.table('ok2', { key: 'my key' })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    expect((await streamNames(server.url)).filter((n) => n.startsWith('names_'))).toEqual([]);
+    expect((await streamNames(node.server.url)).filter((n) => n.startsWith('names_'))).toEqual([]);
     // portableNames: false opts out, as locally.
     await s.table('9lives', { key: 'id', portableNames: false });
-    const app = await runCli(['append', `${server.url}?prefix=names`, 'a.b', '--key', 'id', '--json'], '{"id":"x"}\n');
+    const app = await runCli(['append', `${node.server.url}?prefix=names`, 'a.b', '--key', 'id', '--json'], '{"id":"x"}\n');
     expect(app.code).toBe(2);
-    expect((await streamNames(server.url)).filter((n) => n.startsWith('names_'))).toEqual(['names_9lives']);
+    expect((await streamNames(node.server.url)).filter((n) => n.startsWith('names_'))).toEqual(['names_9lives']);
   });
 
   test('a definition too long for a stream description: INVALID_OPTION, saying why; nothing created', async () => {
-    const s = await open({}, `${server.url}?prefix=wide`);
+    const s = await open({}, `${node.server.url}?prefix=wide`);
     const columns = ['id', ...Array.from({ length: 300 }, (_, i) => `a_rather_long_column_name_${i}`)];
     await expect(s.table('wide', { key: 'id', columns })).rejects.toMatchObject({ code: 'INVALID_OPTION', message: expect.stringMatching(/description/) });
-    expect((await streamNames(server.url)).filter((n) => n.startsWith('wide_'))).toEqual([]);
+    expect((await streamNames(node.server.url)).filter((n) => n.startsWith('wide_'))).toEqual([]);
     const ok = await s.table('wide', { key: 'id', columns: columns.slice(0, 40) });
     await ok.insert({ id: 'a' });
     expect(await ok.count()).toBe(1);
@@ -93,12 +79,12 @@ describe.skipIf(!HAVE_NATS)('NATS store: bad input writes nothing', () => {
     await expect(t.insertMany([{ id: 'a', n: 1 }, { n: 2 } as never])).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     await expect(t.insert({ id: 'b', n: () => 1 } as never)).rejects.toMatchObject({ code: 'INVALID_RECORD' });
     expect(await t.count()).toBe(0);
-    const r = await runCli(['append', server.url, 'recs', '--json'], '{"id":"c","n":1}\n{"id":"d","zz":1}\n');
+    const r = await runCli(['append', node.server.url, 'recs', '--json'], '{"id":"c","n":1}\n{"id":"d","zz":1}\n');
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.code).toBe('INVALID_RECORD');
     expect(await t.count()).toBe(0);
     const jsm = (await import('@nats-io/jetstream')).jetstreamManager;
-    const nc = await (await import('@nats-io/transport-node')).connect({ servers: server.url });
+    const nc = await (await import('@nats-io/transport-node')).connect({ servers: node.server.url });
     expect((await (await jsm(nc)).streams.info('sdnwal_recs')).state.last_seq).toBe(0);
     await nc.close();
   });
@@ -113,7 +99,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: bad input writes nothing', () => {
     // The handle goes on.
     await t.insert({ id: 'small' });
     expect(await t.count()).toBe(1);
-    const r = await runCli(['append', server.url, 'huge', '--json'], `${JSON.stringify(big)}\n`);
+    const r = await runCli(['append', node.server.url, 'huge', '--json'], `${JSON.stringify(big)}\n`);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'ENTRY_TOO_LARGE', failingBatchWritten: 'no' });
     // A smaller maxEntryBytes of the store is the limit.

@@ -3,27 +3,14 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { openStore, type Store } from '../../src/store/store.js';
+import { openStore } from '../../src/store/store.js';
 import { runCli } from '../helpers/cli.js';
 import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
-import { HAVE_NATS, testNats } from './setup.js';
+import { HAVE_NATS, oneNode, testNats } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: basics (one node)', () => {
-  let server: NatsSingle;
-  const stores: Store[] = [];
-  const open = async (o: object = {}): Promise<Store> => {
-    const s = await openStore(server.url, { nats: { ...testNats }, ...o });
-    stores.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const node = oneNode();
+  const open = node.open;
 
   test('insert, update, delete, get, all, count across two handles', async () => {
     const a = await open();
@@ -97,11 +84,9 @@ describe.skipIf(!HAVE_NATS)('NATS store: basics (one node)', () => {
   });
 
   test('a read-only store opened before any snapshot bucket existed finds the snapshots written later', async () => {
-    const url = `${server.url}?prefix=early`;
-    const ro = await openStore(url, { nats: { ...testNats }, readOnly: true });
-    stores.push(ro);
-    const early = await openStore(url, { nats: { ...testNats } });
-    stores.push(early);
+    const url = `${node.server.url}?prefix=early`;
+    const ro = await open({ readOnly: true }, url);
+    const early = await open({}, url);
     const t = await early.table('late', { key: 'id' });
     await t.insert({ id: 'a' });
     // Compactions make the bucket and purge the stream's start: the reader must read the snapshot.
@@ -111,8 +96,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: basics (one node)', () => {
     }
     const tr = await ro.table('late');
     expect(await tr.count()).toBe(61);
-    const fresh = await openStore(url, { nats: { ...testNats }, readOnly: true });
-    stores.push(fresh);
+    const fresh = await open({ readOnly: true }, url);
     expect(await (await fresh.table('late')).count()).toBe(61);
   });
 

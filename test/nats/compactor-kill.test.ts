@@ -6,11 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStore, type Store } from '../../src/store/store.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
+import { describe, expect, test } from 'vitest';
+import { openStore } from '../../src/store/store.js';
 import { sleep } from './raw.js';
-import { HAVE_NATS, testNats } from './setup.js';
+import { HAVE_NATS, oneNode, testNats } from './setup.js';
 
 const bin = path.resolve(import.meta.dirname, '../../bin/sdnwal.js');
 
@@ -30,20 +29,8 @@ function compactKilledAfter(url: string, table: string, ms: number): Promise<{ c
 }
 
 describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
-  let server: NatsSingle;
-  const stores: Store[] = [];
-  const open = async (o: object = {}): Promise<Store> => {
-    const s = await openStore(server.url, { nats: { ...testNats }, ...o });
-    stores.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const node = oneNode();
+  const open = node.open;
 
   test('kill -9 a compacting process at random moments: reads stay exact, the next compaction runs at once', async () => {
     const s = await open();
@@ -63,7 +50,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
     };
     // How long an unhurried compaction process takes here: the kills land within it.
     const t0 = Date.now();
-    const whole = await compactKilledAfter(server.url, 'ck', 60_000);
+    const whole = await compactKilledAfter(node.server.url, 'ck', 60_000);
     expect(whole.code, whole.out).toBe(0);
     const span = Date.now() - t0;
     // Fresh readers open snapshots while the compactions run and die.
@@ -71,7 +58,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
     const readErrors: unknown[] = [];
     const readers = (async () => {
       while (reading) {
-        const r = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
+        const r = await openStore(node.server.url, { nats: { ...testNats }, readOnly: true });
         try {
           const n = await (await r.table('ck')).count();
           if (n !== ROWS) readErrors.push(new Error(`a reader counted ${n}`));
@@ -85,7 +72,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
     const outcomes: string[] = [];
     for (let round = 1; round <= 8; round++) {
       await write(round, 400);
-      const r = await compactKilledAfter(server.url, 'ck', Math.floor(span * (0.25 + Math.random() * 0.75)));
+      const r = await compactKilledAfter(node.server.url, 'ck', Math.floor(span * (0.25 + Math.random() * 0.75)));
       outcomes.push(r.signal ?? `exit ${r.code}`);
       if (r.signal === null) expect(r.code, r.out).toBe(0);
       // Not blocked by the dead compactor's lease: this one runs now (and finds work, or nothing new).
@@ -93,7 +80,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
         const rep = await t.compact();
         expect(rep.reason ?? '').not.toMatch(/already running/);
       }
-      const fresh = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
+      const fresh = await openStore(node.server.url, { nats: { ...testNats }, readOnly: true });
       try {
         const rows = await (await fresh.table('ck')).all();
         expect(rows).toHaveLength(expected.size);
@@ -121,7 +108,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: the compactor killed', () => {
     let loads = 0;
     const reader = async (): Promise<void> => {
       while (compacting) {
-        const r = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
+        const r = await openStore(node.server.url, { nats: { ...testNats }, readOnly: true });
         try {
           const n = await Promise.race([(await r.table('swap')).count(), sleep(30_000).then(() => -1)]); // a hang is for ever; 30 s leaves room for busy cores
           if (n !== ROWS) problems.push(n === -1 ? 'a reader hung loading the snapshot' : `a reader counted ${n}`);

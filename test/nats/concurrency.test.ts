@@ -2,51 +2,22 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { openStore, type Store } from '../../src/store/store.js';
 import type { WatchEntry } from '../../src/store/watch.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
-import { HAVE_NATS, testNats } from './setup.js';
-
-const worker = path.resolve(import.meta.dirname, 'fixtures/worker.mjs');
-
-function run(args: string[]): Promise<{ code: number | null; out: string[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (code) => resolve({ code, out: out.split('\n').filter(Boolean), stderr: err }));
-  });
-}
+import { HAVE_NATS, oneNode, runWorker } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
-  let server: NatsSingle;
-  const stores: Store[] = [];
-  const open = async (): Promise<Store> => {
-    const s = await openStore(server.url, { nats: { ...testNats } });
-    stores.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const node = oneNode();
+  const open = node.open;
 
   test('modify() from this process and a child process, 150 increments each: exactly 300', async () => {
     const s = await open();
     const t = await s.table('counter', { key: 'id' });
     await t.insert({ id: 'c', n: 0 });
-    const child = run([server.url, 'modify', 'counter', 'c', '150']);
+    const child = runWorker([node.server.url, 'modify', 'counter', 'c', '150']);
     for (let i = 0; i < 150; i++) await t.modify('c', (cur) => ({ ...cur!, n: (cur!.n as number) + 1 }));
     const r = await child;
     expect(r.code, r.stderr).toBe(0);
@@ -93,7 +64,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
     await t.insert({ id: 'a' });
     await t.compact();
     await t.insert({ id: 'b' });
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: node.server.url });
     try {
       const kv = await new Kvm(jetstream(nc)).open('sdnwal_leases');
       let pidns = '';
@@ -137,7 +108,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
     const t = await a.table('lostbucket', { key: 'id' });
     await t.insert({ id: 'a' });
     await t.compact();
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: node.server.url });
     try {
       await (await jetstreamManager(nc)).streams.delete('KV_sdnwal_leases');
     } finally {
@@ -154,7 +125,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: concurrency (one node)', () => {
     await t.insert({ id: 'a' });
     // The first compaction purges nothing: the stream still holds every entry.
     await t.compact();
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: node.server.url });
     try {
       await (await jetstreamManager(nc)).streams.delete('OBJ_sdnwal_snapshots');
     } finally {

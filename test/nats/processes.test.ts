@@ -2,28 +2,13 @@
  * Writer processes against one node: killed with SIGKILL mid-write (every acknowledged key
  * present, none logged twice), and 16 writers at once on busy cores (exact counts).
  */
-import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStore } from '../../src/store/store.js';
 import { busyCores } from '../helpers/busy.js';
 import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
 import { killWritersAndCheck } from './killed-writers.js';
 import { loggedKeys } from './raw.js';
-import { HAVE_NATS, testNats } from './setup.js';
-
-const worker = path.resolve(import.meta.dirname, 'fixtures/worker.mjs');
-
-function run(args: string[]): Promise<{ code: number | null; out: string[]; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [worker, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (code) => resolve({ code, out: out.split('\n').filter(Boolean), stderr: err }));
-  });
-}
+import { HAVE_NATS, runWorker, testNats } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: writer processes (one node)', () => {
   let server: NatsSingle;
@@ -44,7 +29,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: writer processes (one node)', () => {
       const s = await openStore(server.url, { nats: { ...testNats } });
       await (await s.table('many', { key: 'id', columns: ['id', 'n'] })).insert({ id: 'seed', n: 0 });
       await s.close();
-      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => run([server.url, 'append', 'many', `p${i}`, '150'])));
+      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runWorker([server.url, 'append', 'many', `p${i}`, '150'])));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       const r = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
       expect(await (await r.table('many')).count()).toBe(16 * 150 + 1);
@@ -60,7 +45,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: writer processes (one node)', () => {
     const url = `${server.url}?prefix=race`;
     const busy = busyCores(2);
     try {
-      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => run([url, 'create', 'fresh', `c${i}`, '20'])));
+      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runWorker([url, 'create', 'fresh', `c${i}`, '20'])));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       const r = await openStore(url, { nats: { ...testNats }, readOnly: true });
       expect(await (await r.table('fresh')).count()).toBe(16 * 20);

@@ -4,27 +4,14 @@
  * duplicate window survives the restart) or fail with UNAVAILABLE, never acknowledged and lost;
  * readers and watch() carry on with no gap and no repeat.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStore, type Store } from '../../src/store/store.js';
-import { startNatsServer, waitForJetStream, type NatsSingle } from '../helpers/nats-server.js';
+import { describe, expect, test } from 'vitest';
+import { waitForJetStream } from '../helpers/nats-server.js';
 import { loggedKeys, sleep } from './raw.js';
-import { HAVE_NATS, testNats } from './setup.js';
+import { HAVE_NATS, oneNode } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
-  let server: NatsSingle;
-  const stores: Store[] = [];
-  const open = async (o: object = {}): Promise<Store> => {
-    const s = await openStore(server.url, { nats: { ...testNats }, ...o });
-    stores.push(s);
-    return s;
-  };
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    for (const s of stores) await s.close().catch(() => undefined);
-    await server?.stop();
-  });
+  const node = oneNode();
+  const open = node.open;
 
   test('kill -9 mid-write, restart: every acknowledged append once, readers and watch() go on', async () => {
     const s = await open();
@@ -77,11 +64,11 @@ describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
     // A compaction under way when the server dies: it finishes after the restart or fails (UNAVAILABLE), and leaves no lease behind.
     const compacting = t.compact().then((r) => (r.skipped ? `skipped: ${r.reason}` : 'done'), (err: { code?: string }) => `failed: ${err.code}`);
     await sleep(Math.random() * 30);
-    await server.node.kill9();
+    await node.server.node.kill9();
     const atKill = acked.length;
     await sleep(700);
-    server.node.start();
-    await waitForJetStream([server.url]);
+    node.server.node.start();
+    await waitForJetStream([node.server.url]);
     while (acked.length < atKill + 400 && failed.length === 0) await sleep(5);
     stop = true;
     await writing;
@@ -95,7 +82,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
     const rows = await (await fresh.table('restart')).all();
     expect(rows).toHaveLength(issued + 1);
     // Each logged once: a retry of a write the dead server had stored was dropped as a duplicate.
-    const logged = await loggedKeys(server.url, 'sdnwal_restart');
+    const logged = await loggedKeys(node.server.url, 'sdnwal_restart');
     expect(logged).toHaveLength(issued + 1);
     expect(new Set(logged).size).toBe(issued + 1);
     // The reader carried on (some reads may have failed while the server was down: UNAVAILABLE only).
