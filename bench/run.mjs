@@ -55,24 +55,30 @@ for (const id of [...wanted]) {
 const scenarios = ORDER.filter((id) => wanted.has(id));
 const outPrefix = opts.out ?? path.join(here, opts.quick ? 'results.quick' : 'results');
 
-/** Runs a script in its own process; resolves with its last JSON line (or `fallback` if it died or hung). */
-function runJsonChild(script, argv, fallback) {
-  // nedb keeps the whole table in memory: give 1M records' worth of heap room.
-  const child = fork(script, argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=8192', '--expose-gc'] });
+/** Runs a script in its own process (killed after --timeout); resolves with how it exited and its stdout. */
+function runChild(script, argv, execArgv = []) {
+  const child = fork(script, argv, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv });
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), Number(opts.timeout) * 1000);
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
-      try {
-        resolve(JSON.parse(line));
-      } catch {
-        resolve({ ...fallback, status: 'failed', error: `${path.basename(script)} exited with ${signal ?? code} and no result` });
-      }
+      resolve({ code, signal, stdout });
     });
   });
+}
+
+/** Runs a script in its own process; resolves with its last JSON line (or `fallback` if it died or hung). */
+async function runJsonChild(script, argv, fallback) {
+  // nedb keeps the whole table in memory: give 1M records' worth of heap room.
+  const { code, signal, stdout } = await runChild(script, argv, ['--max-old-space-size=8192', '--expose-gc']);
+  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  try {
+    return JSON.parse(line);
+  } catch {
+    return { ...fallback, status: 'failed', error: `${path.basename(script)} exited with ${signal ?? code} and no result` };
+  }
 }
 
 /** nats-server on PATH (the NATS figures need it), or undefined. */
@@ -96,27 +102,19 @@ function natsServerOnPath() {
  * `{ status: 'ok', runs: [{ replicas, results: [{ scenario, rate, records, counted }] }] }`,
  * `{ status: 'skipped', reason }` or `{ status: 'failed', reason }`.
  */
-function runNatsBench() {
-  if (opts['skip-nats']) return Promise.resolve(null);
-  if (!scenarios.some((id) => NATS_SCENARIOS.includes(id))) return Promise.resolve(null);
-  if (!natsServerOnPath()) return Promise.resolve({ status: 'skipped', reason: 'nats-server is not on PATH' });
-  const child = fork(NATS_BENCH, ['--start', '--json'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  let stdout = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), Number(opts.timeout) * 1000);
-  return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      let runs;
-      try {
-        runs = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-      } catch {
-        runs = [];
-      }
-      if (code !== 0 || runs.length === 0) resolve({ status: 'failed', reason: `examples/nats/bench.mjs exited with ${signal ?? code}`, runs });
-      else resolve({ status: 'ok', runs });
-    });
-  });
+async function runNatsBench() {
+  if (opts['skip-nats']) return null;
+  if (!scenarios.some((id) => NATS_SCENARIOS.includes(id))) return null;
+  if (!natsServerOnPath()) return { status: 'skipped', reason: 'nats-server is not on PATH' };
+  const { code, signal, stdout } = await runChild(NATS_BENCH, ['--start', '--json']);
+  let runs;
+  try {
+    runs = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  } catch {
+    runs = [];
+  }
+  if (code !== 0 || runs.length === 0) return { status: 'failed', reason: `examples/nats/bench.mjs exited with ${signal ?? code}`, runs };
+  return { status: 'ok', runs };
 }
 
 /** The NATS section of results.md: records/s of A, G, M on R1 and R3, beside the local figures above. */
