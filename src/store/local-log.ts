@@ -5,17 +5,34 @@
  */
 import { SdnwalError } from '../errors.js';
 import type { CompactReport } from '../compaction/compactor.js';
-import { loadSnapshot } from '../snapshot/load.js';
-import { readTombstones } from '../snapshot/tombstones.js';
 import type { TablePaths } from '../wal/paths.js';
 import type { AppendPhaseReport } from '../wal/phases.js';
 import { applyWrite, type Record_ } from '../replay/rules.js';
 import type { LogWriter, WriteRequest } from '../wal/writer.js';
 import { CaughtUp, LogFollower } from './follower.js';
-import { KeyCount } from './key-count.js';
+import type { KeyCount } from './key-count.js';
 import { countFromSnapshot } from './snapshot-count.js';
 import type { CheckedAppend, CheckedOutcome, TableLog, TableView } from './table-log.js';
 import { LogWatcher, type WatchEntry, type WatchOptions } from './watch.js';
+
+/**
+ * What reads that build rows or keys need, loaded by the first such read: a count answered from
+ * the snapshot's meta (a scanner's or cron job's `sdnwal count`) never loads it.
+ */
+interface Readers {
+  loadSnapshot: typeof import('../snapshot/load.js').loadSnapshot;
+  readTombstones: typeof import('../snapshot/tombstones.js').readTombstones;
+  KeyCount: typeof KeyCount;
+}
+let readers: Readers | undefined;
+let loadingReaders: Promise<Readers> | undefined;
+
+function loadReaders(): Promise<Readers> {
+  loadingReaders ??= Promise.all([import('../snapshot/load.js'), import('../snapshot/tombstones.js'), import('./key-count.js')]).then(
+    ([load, tombstones, keys]) => (readers = { loadSnapshot: load.loadSnapshot, readTombstones: tombstones.readTombstones, KeyCount: keys.KeyCount }),
+  );
+  return loadingReaders;
+}
 
 export interface LocalLogInit {
   name: string;
@@ -43,13 +60,13 @@ export class LocalTableLog implements TableLog {
     ({ name: this.name, paths: this.paths, key: this.key, identity: this.identity, writer: this.writer } = init);
     this.id = init.paths.lock;
     this.state = new CaughtUp(this.name, () => {
+      // Every path that builds the state awaited loadReaders() first.
+      const { loadSnapshot, readTombstones } = readers!;
       const snap = loadSnapshot(this.paths.snapshot, { table: this.name, key: this.key });
       const state = { rows: snap?.rows ?? new Map<string, Record_>(), tombstones: readTombstones(this.paths.snapshot, snap?.meta, snap?.extra ?? []) };
       return { state, follower: new LogFollower(this.paths, snap?.meta.absorbedSegment ?? 0, this.followIdentity()) };
     });
   }
-
-
 
   get writable(): boolean {
     return this.writer !== undefined;
@@ -61,6 +78,7 @@ export class LocalTableLog implements TableLog {
   }
 
   async view(): Promise<TableView> {
+    await loadReaders();
     return this.caughtUp();
   }
 
@@ -81,6 +99,7 @@ export class LocalTableLog implements TableLog {
     if (this.state.loaded) return this.caughtUp().rows.size;
     const n = countFromSnapshot(this.paths, this.name, this.key, this.followIdentity());
     if (n !== undefined) return n;
+    const { KeyCount } = await loadReaders();
     this.keyCount ??= new KeyCount(this.paths, this.name, this.key, () => this.followIdentity());
     return this.keyCount.count();
   }
@@ -91,7 +110,9 @@ export class LocalTableLog implements TableLog {
 
   /** Under the table lock, caught up; the append's acknowledgement is awaited after the lock is released. */
   async checked<T>(fn: (view: TableView, log: CheckedAppend) => CheckedOutcome<T> | Promise<CheckedOutcome<T>>): Promise<T> {
-    const out = await this.writerOrThrow().withLock((log) => fn(this.caughtUp(), log));
+    const writer = this.writerOrThrow();
+    await loadReaders();
+    const out = await writer.withLock((log) => fn(this.caughtUp(), log));
     if (out.done) await out.done;
     return out.result;
   }
