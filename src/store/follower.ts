@@ -21,6 +21,8 @@ export interface FollowResult {
   applied: number;
   /** The segment to read next is gone or was replaced (a compaction absorbed it): start again from the snapshot. */
   reload: boolean;
+  /** The log itself was replaced (the store directory made again, docs/protocol.md §1), not compacted. */
+  replaced?: true;
 }
 
 export interface PollOptions {
@@ -66,7 +68,10 @@ export class LogFollower {
     const control = readControlAt(this.paths.lock);
     const live = isLive(control);
     if (live && control.generation === this.lastGeneration && control.activeSeg === this.segNo && this.offset === control.publishedEnd) {
-      return { applied: 0, reload: false };
+      // Nothing new, unless the log itself was replaced by one that happens to end at the same
+      // place: watch() (strict) checks the file it holds, since it may wait on no further write.
+      if (!opts.strict || this.segment(this.segNo) !== 'replaced') return { applied: 0, reload: false };
+      return { applied: 0, reload: true, replaced: true };
     }
     let applied = 0;
     let wide = opts.chunkBytes === undefined;
@@ -76,11 +81,11 @@ export class LogFollower {
       // Having read into it already means the log went backwards under us: the store directory
       // was made again (docs/protocol.md §1), and what we read belongs to a log that is gone.
       if (live && control.activeSeg < this.segNo) {
-        if (this.offset > 0 || (this.open.has(this.segNo) && this.segment(this.segNo) === 'replaced')) return { applied, reload: true };
+        if (this.offset > 0 || (this.open.has(this.segNo) && this.segment(this.segNo) === 'replaced')) return { applied, reload: true, replaced: true };
         break;
       }
       const seg = this.segment(this.segNo);
-      if (seg === 'replaced') return { applied, reload: true };
+      if (seg === 'replaced') return { applied, reload: true, replaced: true };
       if (seg === undefined) {
         // Gone below the active segment: compacted away under us. Beyond the last: nothing yet.
         if (this.offset > 0 || readWalDir(this.paths.wal).segments.some((s) => s > this.segNo)) return { applied, reload: true };

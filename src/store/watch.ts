@@ -180,6 +180,10 @@ export class LogWatcher implements AsyncIterableIterator<WatchEntry> {
         // Any damage inside the published range is reported (docs/protocol.md §8).
         { chunkBytes: READ_CHUNK_BYTES, strict: true },
       );
+      if (r.replaced) {
+        // Every entry of the old log read so far was delivered; the new log is another table's history.
+        throw new SdnwalError('WATCH_GAP', `watch on table ${this.identity.table}: its log was replaced (the store directory was removed and made again); reopen the store and start a new watch`);
+      }
       if (!r.reload || r.applied > 0 || !this.missing()) return;
     }
   }

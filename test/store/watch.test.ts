@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, type WatchEntry } from '../../src/index.js';
@@ -143,6 +144,24 @@ describe('table.watch()', () => {
     // The first segment was held open from the start: what it had is delivered, then the gap is reported.
     expect(seen).toEqual(['mine', 'churn-a']);
     expect(err).toMatchObject({ code: 'WATCH_GAP' });
+    await store.close();
+  });
+});
+
+describe('watch() when the store directory is made again', () => {
+  it('fails with WATCH_GAP instead of waiting for ever on the old log', async () => {
+    const dir = tmpDir();
+    const store = await openStore(dir);
+    const t = await store.table('t', { key: 'id' });
+    const it = t.watch({ pollMs: 20 });
+    await t.insert({ id: 'a' });
+    expect((await it.next()).value?.rows[0]?.key).toBe('a');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const again = await openStore(dir);
+    const t2 = await again.table('t', { key: 'id' });
+    await t2.insert({ id: 'b' });
+    await expect(it.next()).rejects.toMatchObject({ code: 'WATCH_GAP', message: expect.stringMatching(/store directory was removed and made again/) });
+    await again.close();
     await store.close();
   });
 });
