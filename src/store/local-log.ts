@@ -78,7 +78,7 @@ export class LocalTableLog implements TableLog {
   }
 
   async view(): Promise<TableView> {
-    await loadReaders();
+    if (!readers) await loadReaders();
     return this.caughtUp();
   }
 
@@ -111,7 +111,7 @@ export class LocalTableLog implements TableLog {
   /** Under the table lock, caught up; the append's acknowledgement is awaited after the lock is released. */
   async checked<T>(fn: (view: TableView, log: CheckedAppend) => CheckedOutcome<T> | Promise<CheckedOutcome<T>>): Promise<T> {
     const writer = this.writerOrThrow();
-    await loadReaders();
+    if (!readers) await loadReaders();
     const out = await writer.withLock((log) => fn(this.caughtUp(), log));
     if (out.done) await out.done;
     return out.result;

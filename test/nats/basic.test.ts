@@ -1,11 +1,10 @@
 /** A NATS store through openStore(): CRUD, count, all, get across two store handles. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
 import { openStore } from '../../src/store/store.js';
 import { runCli } from '../helpers/cli.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
 import { HAVE_NATS, oneNode, testNats } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: basics (one node)', () => {
@@ -131,16 +130,10 @@ describe.skipIf(!HAVE_NATS)('NATS store: basics (one node)', () => {
 });
 
 describe.skipIf(!HAVE_NATS)('NATS store: a damaged snapshot object', () => {
-  let server: NatsSingle;
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const node = oneNode();
 
   test('readers fall back to <table>.sdn.prev and the stream above it; verify reports it; the next compaction replaces it', async () => {
-    const s = await openStore(server.url, { nats: { ...testNats } });
+    const s = await openStore(node.server.url, { nats: { ...testNats } });
     const t = await s.table('fb', { key: 'id' });
     await Promise.all(Array.from({ length: 50 }, (_, i) => t.insert({ id: `a${i}` })));
     await t.compact();
@@ -148,20 +141,20 @@ describe.skipIf(!HAVE_NATS)('NATS store: a damaged snapshot object', () => {
     await t.compact();
     await t.insert({ id: 'c' });
     // Damage the current snapshot object (same table id, so it is not taken for a stale one).
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: node.server.url });
     const os = await new Objm(jetstream(nc)).open('sdnwal_snapshots');
     const info = (await os.info('fb.sdn'))!;
     await os.putBlob({ name: 'fb.sdn', metadata: info.metadata }, new TextEncoder().encode('meta:\n    format: 1\n    garbage\n'));
     await nc.close();
-    const r = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
+    const r = await openStore(node.server.url, { nats: { ...testNats }, readOnly: true });
     const tr = await r.table('fb');
     expect(await tr.count()).toBe(101);
-    const v = await runCli(['verify', server.url, '--json']);
+    const v = await runCli(['verify', node.server.url, '--json']);
     expect(v.code).toBe(1);
     expect(JSON.parse(v.stdout).tables[0].problems[0]).toMatch(/damaged; readers use fb.sdn.prev/);
     const rep = await t.compact();
     expect(rep).toMatchObject({ skipped: false, rows: 101 });
-    expect((await runCli(['verify', server.url])).code).toBe(0);
+    expect((await runCli(['verify', node.server.url])).code).toBe(0);
     await r.close();
     await s.close();
   });

@@ -1,27 +1,20 @@
 /** The command line with a nats:// URL where it takes <dir>. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
-import { HAVE_NATS } from './setup.js';
+import { HAVE_NATS, oneNode } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('CLI on a NATS store', () => {
-  let server: NatsSingle;
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const node = oneNode();
 
   test('append to a table that does not exist, without --key, is a usage error (exit 2) and creates nothing, as locally', async () => {
-    const r = await runCli(['append', server.url, 'nokey'], '{"id":"a"}\n');
+    const r = await runCli(['append', node.server.url, 'nokey'], '{"id":"a"}\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/table nokey does not exist .* yet: give its key column with --key/);
-    expect((await runCli(['count', server.url, 'nokey'])).code).toBe(1);
+    expect((await runCli(['count', node.server.url, 'nokey'])).code).toBe(1);
   });
 
   test('append, count, get, dump, tail, compact, stats, verify', async () => {
-    const url = server.url;
+    const url = node.server.url;
     const input = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `t${i}`, n: i })).join('\n') + '\n';
     const app = await runCli(['append', url, 'todos', '--key', 'id', '--columns', 'id,n', '--json'], input);
     expect(app.code, app.stderr).toBe(0);

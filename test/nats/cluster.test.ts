@@ -10,6 +10,7 @@ import { openStore, type Store } from '../../src/store/store.js';
 import { decodeEntry, type PendingWrite } from '../../src/wal/entry.js';
 import { startNatsCluster, waitForJetStream, type NatsCluster, type NatsNode } from '../helpers/nats-server.js';
 import { killWritersAndCheck } from './killed-writers.js';
+import { pacedWriter } from './paced-writer.js';
 import { HAVE_NATS, testNats } from './setup.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -72,27 +73,12 @@ describe.skipIf(!HAVE_NATS)('NATS store: 3-node cluster', () => {
     stores.push(s);
     const t = await s.table('faults', { key: 'id', columns: ['id', 'n'] });
     const stream = 'sdnwal_faults';
-    const acked: string[] = [];
-    const failed: unknown[] = [];
-    // A paced writer with up to 128 appends outstanding (64 in flight at the publisher), running
-    // until told to stop: the faults always land while appends are in flight.
-    let issued = 0;
-    let stop = false;
-    const all = (async () => {
-      const outstanding = new Set<Promise<unknown>>();
-      while (!stop) {
-        const i = issued++;
-        const p: Promise<unknown> = t.insert({ id: `k${i}`, n: i }).then(() => acked.push(`k${i}`), (err) => failed.push(err));
-        outstanding.add(p);
-        void p.finally(() => outstanding.delete(p));
-        if (outstanding.size >= 128) await Promise.race(outstanding);
-        if (i % 50 === 49) await sleep(10);
-      }
-      await Promise.all(outstanding);
-    })();
+    const w = pacedWriter(t, 10);
+    const { acked, failed } = w;
     // Checked writes go on through the faults too: a retried conditional publish must not count twice.
     await t.insert({ id: 'counter', n: 0 });
     let increments = 0;
+    let stop = false;
     const modifying = (async () => {
       while (!stop) {
         await t.modify('counter', (cur) => ({ id: 'counter', n: (cur!.n as number) + 1 }));
@@ -129,9 +115,9 @@ describe.skipIf(!HAVE_NATS)('NATS store: 3-node cluster', () => {
     while (acked.length < atLeaderKill + 1000 && failed.length === 0) await sleep(5);
     await waitForJetStream(cluster.nodes.map((n) => n.url), 30_000);
     stop = true;
-    await all;
+    await w.stop();
     await modifying;
-    const total = issued + 1; // and the counter row
+    const total = w.issued + 1; // and the counter row
     finished = true;
     await reading;
     expect(counts.length).toBeGreaterThan(2);
@@ -140,7 +126,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: 3-node cluster', () => {
     console.log(`acknowledged at the follower's kill: ${atFollowerKill}, at the leader's: ${atLeaderKill}; ${total} in all; ${increments} modify() increments`);
 
     expect(failed).toEqual([]);
-    expect(acked).toHaveLength(issued);
+    expect(acked).toHaveLength(w.issued);
     // Readers see every acknowledged key, exactly.
     expect(await tr.count()).toBe(total);
     const fresh = await openStore(cluster.url, { nats: { ...testNats }, readOnly: true });

@@ -2,39 +2,32 @@
  * Writer processes against one node: killed with SIGKILL mid-write (every acknowledged key
  * present, none logged twice), and 16 writers at once on busy cores (exact counts).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { openStore } from '../../src/store/store.js';
 import { busyCores } from '../helpers/busy.js';
-import { startNatsServer, type NatsSingle } from '../helpers/nats-server.js';
 import { killWritersAndCheck } from './killed-writers.js';
 import { loggedKeys } from './raw.js';
-import { HAVE_NATS, runWorker, testNats } from './setup.js';
+import { HAVE_NATS, oneNode, runWorker, testNats } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: writer processes (one node)', () => {
-  let server: NatsSingle;
-  beforeAll(async () => {
-    server = await startNatsServer();
-  });
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const node = oneNode();
 
   test('writers killed with SIGKILL mid-write (64 in flight): every acknowledged key once', async () => {
-    await killWritersAndCheck(server.url, 'killed', { writers: 4, rounds: 2, outstanding: 64 });
+    await killWritersAndCheck(node.server.url, 'killed', { writers: 4, rounds: 2, outstanding: 64 });
   }, 60_000);
 
   test('16 writer processes at once on busy cores: exact counts, each key logged once', async () => {
     const busy = busyCores(2);
     try {
-      const s = await openStore(server.url, { nats: { ...testNats } });
+      const s = await openStore(node.server.url, { nats: { ...testNats } });
       await (await s.table('many', { key: 'id', columns: ['id', 'n'] })).insert({ id: 'seed', n: 0 });
       await s.close();
-      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runWorker([server.url, 'append', 'many', `p${i}`, '150'])));
+      const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runWorker([node.server.url, 'append', 'many', `p${i}`, '150'])));
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
-      const r = await openStore(server.url, { nats: { ...testNats }, readOnly: true });
+      const r = await openStore(node.server.url, { nats: { ...testNats }, readOnly: true });
       expect(await (await r.table('many')).count()).toBe(16 * 150 + 1);
       await r.close();
-      const logged = await loggedKeys(server.url, 'sdnwal_many');
+      const logged = await loggedKeys(node.server.url, 'sdnwal_many');
       expect(logged).toHaveLength(16 * 150 + 1);
     } finally {
       busy.stop();
@@ -42,7 +35,7 @@ describe.skipIf(!HAVE_NATS)('NATS store: writer processes (one node)', () => {
   }, 90_000);
 
   test('16 processes create the same new table at once (and the store bucket): one definition, no failures', async () => {
-    const url = `${server.url}?prefix=race`;
+    const url = `${node.server.url}?prefix=race`;
     const busy = busyCores(2);
     try {
       const runs = await Promise.all(Array.from({ length: 16 }, (_, i) => runWorker([url, 'create', 'fresh', `c${i}`, '20'])));

@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { waitForJetStream } from '../helpers/nats-server.js';
 import { loggedKeys, sleep } from './raw.js';
+import { pacedWriter } from './paced-writer.js';
 import { HAVE_NATS, oneNode } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
@@ -43,22 +44,8 @@ describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
       }
     })();
 
-    const acked: string[] = [];
-    const failed: unknown[] = [];
-    let issued = 0;
-    let stop = false;
-    const writing = (async () => {
-      const outstanding = new Set<Promise<unknown>>();
-      while (!stop) {
-        const i = issued++;
-        const p: Promise<unknown> = t.insert({ id: `k${i}`, n: i }).then(() => acked.push(`k${i}`), (err) => failed.push(err));
-        outstanding.add(p);
-        void p.finally(() => outstanding.delete(p));
-        if (outstanding.size >= 128) await Promise.race(outstanding);
-        if (i % 50 === 49) await sleep(5);
-      }
-      await Promise.all(outstanding);
-    })();
+    const writer = pacedWriter(t, 5);
+    const { acked, failed } = writer;
 
     while (acked.length < 400) await sleep(5);
     // A compaction under way when the server dies: it finishes after the restart or fails (UNAVAILABLE), and leaves no lease behind.
@@ -70,32 +57,31 @@ describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
     node.server.node.start();
     await waitForJetStream([node.server.url]);
     while (acked.length < atKill + 400 && failed.length === 0) await sleep(5);
-    stop = true;
-    await writing;
+    await writer.stop();
     reading = false;
     await reader;
 
     // Waiting appends were acknowledged after the restart (the deadline is far): none failed.
     expect(failed).toEqual([]);
-    expect(acked).toHaveLength(issued);
+    expect(acked).toHaveLength(writer.issued);
     const fresh = await open({ readOnly: true });
     const rows = await (await fresh.table('restart')).all();
-    expect(rows).toHaveLength(issued + 1);
+    expect(rows).toHaveLength(writer.issued + 1);
     // Each logged once: a retry of a write the dead server had stored was dropped as a duplicate.
     const logged = await loggedKeys(node.server.url, 'sdnwal_restart');
-    expect(logged).toHaveLength(issued + 1);
-    expect(new Set(logged).size).toBe(issued + 1);
+    expect(logged).toHaveLength(writer.issued + 1);
+    expect(new Set(logged).size).toBe(writer.issued + 1);
     // The reader carried on (some reads may have failed while the server was down: UNAVAILABLE only).
     for (const err of readErrors) expect(err).toMatchObject({ code: 'UNAVAILABLE' });
-    expect(await tr.count()).toBe(issued + 1);
+    expect(await tr.count()).toBe(writer.issued + 1);
     expect(counts).toEqual([...counts].sort((a, b) => a - b));
     // The watcher: every entry once, in order, no gap.
     const until = Date.now() + 10_000;
-    while (watched.length < issued + 1 && Date.now() < until && !watchError) await sleep(20);
+    while (watched.length < writer.issued + 1 && Date.now() < until && !watchError) await sleep(20);
     ac.abort();
     await watching;
     expect(watchError).toBeUndefined();
-    expect(watched.map((e) => e.offset)).toEqual(Array.from({ length: issued + 1 }, (_, i) => i + 1));
+    expect(watched.map((e) => e.offset)).toEqual(Array.from({ length: writer.issued + 1 }, (_, i) => i + 1));
     expect(watched.flatMap((e) => e.keys)).toEqual(logged);
     const outcome = await compacting;
     expect(outcome).toMatch(/^(done|failed: UNAVAILABLE|skipped: nothing logged)/);
@@ -105,6 +91,6 @@ describe.skipIf(!HAVE_NATS)('NATS store: one node killed and restarted', () => {
     await t.insert({ id: 'after', n: 0 });
     await t.compact();
     const again = await open({ readOnly: true });
-    expect(await (await again.table('restart')).count()).toBe(issued + 2);
+    expect(await (await again.table('restart')).count()).toBe(writer.issued + 2);
   }, 60_000);
 });
