@@ -12,7 +12,9 @@ import { CorruptLogError, LockTimeoutError, SdnParseError, SdnwalError } from '.
 import { CorruptSnapshotError } from '../snapshot/corrupt.js';
 import { type FoldJob, type FoldProgress, type FoldResult, finishFold, loadForFold } from './fold-job.js';
 
-const WORKER = new URL('./compact-worker.js', import.meta.url);
+// Named from one directory up, not as './compact-worker.js': the bundled CLI (dist/bundle/, made by
+// scripts/bundle-cli.mjs) runs this code from a directory that is also one level below dist/.
+const WORKER = new URL('../compaction/compact-worker.js', import.meta.url);
 
 /** Whether the worker script is there: it is in the built package; run from TypeScript sources it is not, and the fold runs inline. */
 export function workerAvailable(): boolean {

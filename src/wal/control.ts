@@ -25,9 +25,9 @@
  * lost to a racy read-modify-write, cannot make holders yield forever.
  */
 import fs from 'node:fs';
-import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { io, openInStore, writeFully } from '../io.js';
+import { nodeCrypto } from './crypto-lazy.js';
 import { readU64, writeU64 } from './u64.js';
 
 export interface ControlRecord {
@@ -252,5 +252,5 @@ export function currentBootId(): string {
     // Not Linux, or /proc is not mounted: fall through to the per-process id.
   }
   const seed = `sdnwal:no-boot-id:${process.pid}:${performance.timeOrigin}`;
-  return (bootId = crypto.createHash('sha256').update(seed).digest('hex').slice(0, 32));
+  return (bootId = nodeCrypto().createHash('sha256').update(seed).digest('hex').slice(0, 32));
 }

@@ -1,10 +1,10 @@
 /** Segment files: the header codec, creating a segment durably, and listing a table's wal directory. */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
 import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
+import { nodeCrypto } from './crypto-lazy.js';
 import {
   MAX_HEADER_TABLE_NAME_BYTES,
   MAX_SEGMENT_HEADER_BYTES,
@@ -42,7 +42,7 @@ const AT_NAME_LEN = 36;
 const AT_NAME = SEGMENT_HEADER_FIXED_BYTES;
 
 export function newTableId(): string {
-  return crypto.randomBytes(TABLE_ID_BYTES).toString('hex');
+  return nodeCrypto().randomBytes(TABLE_ID_BYTES).toString('hex');
 }
 
 export function encodeSegmentHeader(h: SegmentHeader): Buffer {

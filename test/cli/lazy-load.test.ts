@@ -41,12 +41,39 @@ describe('commands are loaded on demand', () => {
     const dir = tmpDir();
     const append = spawnSync(process.execPath, [BIN, 'append', dir, 'events', '--key', 'id'], { encoding: 'utf8', input: ndjson([{ id: 'a' }, { id: 'b' }]) });
     expect(append.status).toBe(0);
-    const r = loaded([BIN, 'count', dir, 'events']);
+    // The CLI's modules as tsc built them (dist/cli/main.js), one module each.
+    const main = pathToFileURL(path.join(DIST, 'cli/main.js')).href;
+    const r = loaded(['--input-type=module', '-e', `const { cli } = await import('${main}');
+process.exitCode = await cli(process.argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });`, 'count', dir, 'events']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('2');
     expect(r.modules).toContain('cli/commands/count.js');
     expect(r.modules.filter((m) => m.startsWith('cli/commands/'))).toEqual(['cli/commands/count.js']);
     expect(r.modules.filter((m) => m.startsWith('cli/demo/'))).toEqual([]);
+    expect(r.modules.filter((m) => m.startsWith('sdn/document'))).toEqual([]);
+  });
+
+  it('bin/sdnwal.js runs the bundled CLI: `count` loads a few of its files, not those of other commands', () => {
+    const dir = tmpDir();
+    expect(spawnSync(process.execPath, [BIN, 'append', dir, 'events', '--key', 'id'], { encoding: 'utf8', input: ndjson([{ id: 'a' }]) }).status).toBe(0);
+    const r = loaded([BIN, 'count', dir, 'events']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('1');
+    const bundled = r.modules.filter((m) => m.startsWith('bundle/'));
+    expect(bundled).toContain('bundle/cli.js');
+    expect(bundled.some((m) => /^bundle\/count-[\w-]+\.js$/.test(m))).toBe(true);
+    expect(bundled.filter((m) => /^bundle\/(append|demo|dump|recover|verify|compact)-/.test(m))).toEqual([]);
+    // Nothing of the unbundled CLI or library is loaded beside the bundle.
+    expect(r.modules.filter((m) => !m.startsWith('bundle/') && !m.startsWith('node:') && !m.startsWith('node_modules/') && !m.endsWith('bin/sdnwal.js'))).toEqual([]);
+    expect(bundled.length).toBeLessThan(15);
+  });
+
+  it('the bundled CLI\'s `compact` folds in the worker thread of dist/compaction/, as the library does', () => {
+    const dir = tmpDir();
+    expect(spawnSync(process.execPath, [BIN, 'append', dir, 'events', '--key', 'id'], { encoding: 'utf8', input: ndjson([{ id: 'a' }, { id: 'b' }]) }).status).toBe(0);
+    const r = loaded([BIN, 'compact', dir, 'events']);
+    expect(r.status).toBe(0);
+    expect(r.modules).toContain('compaction/compact-worker.js');
   });
 
   it('the log entry codec and the Simple schemas load zod only when a schema is used', () => {

@@ -9,15 +9,19 @@ import { runDemo } from '../demo/run.js';
 const USAGE = 'sdnwal demo [dir]';
 
 /**
- * The compiled scanner script. Next to this file when running from dist/; when this module runs
- * from src/ (tests), the package's dist/ copy, which `npm run build` makes.
+ * The compiled scanner script: next to this file when running from dist/; one level up from the
+ * bundled CLI (dist/bundle/, scripts/bundle-cli.mjs); when this module runs from src/ (tests), the
+ * package's dist/ copy, which `npm run build` makes.
  */
 export function scannerScript(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const sibling = path.join(here, '..', 'demo', 'scanner.js');
-  if (fs.existsSync(sibling)) return sibling;
-  const built = path.join(here, '..', '..', '..', 'dist', 'cli', 'demo', 'scanner.js');
-  if (fs.existsSync(built)) return built;
+  const candidates = [
+    path.join(here, '..', 'demo', 'scanner.js'),
+    path.join(here, '..', 'cli', 'demo', 'scanner.js'),
+    path.join(here, '..', '..', '..', 'dist', 'cli', 'demo', 'scanner.js'),
+  ];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (found) return found;
   throw new UserError('the demo scanner is not built: run `npm run build` first');
 }
 
