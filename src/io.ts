@@ -113,14 +113,19 @@ export function createTempFile(file: string, extra = O_WRONLY, mode = 0o644): nu
   return openInStore(file, extra | O_CREAT | O_EXCL, mode);
 }
 
-/** Write `path.tmp`, fsync it and rename it to `path` (the caller fsyncs the directory). */
-export function writeTmpThenRename(path: string, data: string | Uint8Array): void {
+/**
+ * Write `path.tmp` (truncating a stale one a crash left: tmps are never read), fsync it — or
+ * fdatasync, `sync: 'data'`, where only the bytes and size matter — and rename it to `path`.
+ * The caller fsyncs the directory.
+ */
+export function writeTmpThenRename(path: string, data: string | Uint8Array, sync: 'file' | 'data' = 'file'): void {
   const tmp = `${path}.tmp`;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const fd = createTempFile(tmp);
   try {
     writeFully(fd, buf, 0);
-    io.fsyncSync(fd);
+    if (sync === 'data') io.fdatasyncSync(fd);
+    else io.fsyncSync(fd);
   } finally {
     io.closeSync(fd);
   }

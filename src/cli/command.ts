@@ -84,3 +84,9 @@ export function writeLine(stream: Writable, text: string): void {
 export function writeJson(stream: Writable, value: unknown): void {
   stream.write(`${JSON.stringify(value)}\n`);
 }
+
+/** What a command reports: `value` as one JSON line with --json, else `text(value)` for a person. */
+export function writeReport<T>(ctx: CommandContext, value: T, text: (v: T) => string): void {
+  if (ctx.values.json) writeJson(ctx.io.stdout, value);
+  else writeLine(ctx.io.stdout, text(value));
+}

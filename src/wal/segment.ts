@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { SdnwalError } from '../errors.js';
-import { createTempFile, fsyncDir, io, writeFully } from '../io.js';
+import { fsyncDir, writeTmpThenRename } from '../io.js';
 import { nodeCrypto } from './crypto-lazy.js';
 import {
   MAX_HEADER_TABLE_NAME_BYTES,
@@ -122,17 +122,7 @@ export class SegmentExistsError extends SdnwalError {
 export function createSegmentFile(walDir: string, header: SegmentHeader): string {
   const file = path.join(walDir, segmentFileName(header.segment));
   if (fs.existsSync(file)) throw new SegmentExistsError(file);
-  const bytes = encodeSegmentHeader(header);
-  const tmp = `${file}.tmp`;
-  // 'w' truncates a stale tmp of a crashed earlier attempt; tmps are never read.
-  const fd = createTempFile(tmp);
-  try {
-    writeFully(fd, bytes, 0);
-    io.fdatasyncSync(fd);
-  } finally {
-    io.closeSync(fd);
-  }
-  io.renameSync(tmp, file);
+  writeTmpThenRename(file, encodeSegmentHeader(header), 'data');
   fsyncDir(walDir);
   return file;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { SdnwalError } from '../../errors.js';
 import { formatRecoveryReport, recover, type RecoveryProgress } from '../../recovery/index.js';
 import type { RecoveryPolicy } from '../../store/options.js';
-import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, UsageError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, UsageError, needPositionals, writeJson, writeLine, writeReport } from '../command.js';
 import { describeError, errorObject, locateInStore } from '../errors.js';
 import { createProgress } from '../util/progress.js';
 
@@ -36,8 +36,7 @@ async function run(ctx: CommandContext): Promise<number> {
   } finally {
     progress.finish();
   }
-  if (ctx.values.json) writeJson(ctx.io.stdout, report);
-  else writeLine(ctx.io.stdout, formatRecoveryReport(report));
+  writeReport(ctx, report, formatRecoveryReport);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
 }
 

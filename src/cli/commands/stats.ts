@@ -10,7 +10,7 @@ import { listQuarantine } from '../../wal/quarantine.js';
 import { scanSegment } from '../../wal/reader.js';
 import { readWalDir } from '../../wal/segment.js';
 import { segmentPath } from '../../wal/tail.js';
-import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, needPositionals, writeReport } from '../command.js';
 import { locateInStore } from '../errors.js';
 import { openReadOnly } from '../util/open.js';
 
@@ -136,8 +136,7 @@ async function run(ctx: CommandContext): Promise<number> {
   if (isNatsUrl(dir)) {
     const { formatStatsNats, statsNats } = await import('../../nats/cli.js');
     const r = await statsNats(dir);
-    if (ctx.values.json) writeJson(ctx.io.stdout, r);
-    else writeLine(ctx.io.stdout, formatStatsNats(r));
+    writeReport(ctx, r, formatStatsNats);
     return r.tables.some((s) => s.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
   }
   const store = await openReadOnly(dir);
@@ -151,8 +150,7 @@ async function run(ctx: CommandContext): Promise<number> {
   } finally {
     await store.close();
   }
-  if (ctx.values.json) writeJson(ctx.io.stdout, { dir: store.dir, tables: all });
-  else writeLine(ctx.io.stdout, formatStats(store.dir, all));
+  writeReport(ctx, { dir: store.dir, tables: all }, (r) => formatStats(r.dir, r.tables));
   return all.some((s) => s.problems.length > 0) ? EXIT_FAILURE : EXIT_OK;
 }
 

@@ -1,7 +1,7 @@
 /** `sdnwal verify`: check a store without changing it; exit 1 if anything is wrong. */
 import fs from 'node:fs';
 import { formatVerifyReport, verify } from '../../recovery/index.js';
-import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, needPositionals, writeJson, writeLine } from '../command.js';
+import { type Command, type CommandContext, EXIT_FAILURE, EXIT_OK, NotFoundError, needPositionals, writeReport } from '../command.js';
 import { locateInStore } from '../errors.js';
 import { isNatsUrl } from '../../store/store.js';
 
@@ -12,16 +12,14 @@ async function run(ctx: CommandContext): Promise<number> {
   if (isNatsUrl(dir)) {
     const { formatVerifyNats, verifyNats } = await import('../../nats/cli.js');
     const r = await verifyNats(dir);
-    if (ctx.values.json) writeJson(ctx.io.stdout, r);
-    else writeLine(ctx.io.stdout, formatVerifyNats(r));
+    writeReport(ctx, r, formatVerifyNats);
     return r.ok ? EXIT_OK : EXIT_FAILURE;
   }
   if (!fs.existsSync(dir)) throw new NotFoundError(`no store at ${dir}`);
   const report = await verify(dir).catch((err: unknown) => {
     throw locateInStore(err, dir);
   });
-  if (ctx.values.json) writeJson(ctx.io.stdout, report);
-  else writeLine(ctx.io.stdout, formatVerifyReport(report));
+  writeReport(ctx, report, formatVerifyReport);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
 }
 
