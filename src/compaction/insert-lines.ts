@@ -1,6 +1,6 @@
 /**
  * The compactor's fast path for the common log entry: an insert whose rows hold only declared
- * columns and plain values. It reads the msgpack payload byte by byte and writes each row's
+ * columns and plain values. It reads the msgpack payload byte by byte (msgpack-reader.ts) and writes each row's
  * snapshot line (formatRow with the declared columns) straight into a buffer, with no row
  * objects and no value strings in between; only the keys become JS strings (the fold's Map needs
  * them). Anything else (another operation, an unknown key, a value the line cannot hold exactly)
@@ -11,6 +11,7 @@ import { formatNumber, quote } from '../sdn/format-scalar.js';
 import { unpackValue } from '../wal/entry.js';
 import { OPERATIONS, ROW_FIELDS, WRITE_FIELDS } from '../wal/entry-shape.js';
 import { ABSENT_CELL, ROW_INDENT } from '../snapshot/constants.js';
+import { DECLINE, MsgpackReader } from './msgpack-reader.js';
 import { widen } from './row-arena.js';
 
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
@@ -23,10 +24,7 @@ const TRUE = ascii('true');
 const FALSE = ascii('false');
 const NULL = ascii('null');
 
-/** Thrown inside the reader for anything the fast path leaves to the decoder; made once, so no stack capture. */
-const DECLINE = new Error('not a plain insert');
-
-export class InsertLines {
+export class InsertLines extends MsgpackReader {
   /** The keys of the rows `read` decoded, in order. */
   readonly keys: string[] = [];
   /** Line i is `lines[ends[i-1] .. ends[i])` (from 0 for the first), each with its LF. */
@@ -38,14 +36,11 @@ export class InsertLines {
   // Per column, where the current row's cell is in `lines` (-1: absent).
   private readonly cellStart: Int32Array;
   private readonly cellEnd: Int32Array;
-  private p: Buffer = Buffer.alloc(0);
-  private at = 0;
   private out = 0;
-  /** Where the text of the str skipStr last read starts. */
-  private text = 0;
 
   /** `columns`: the declared columns the lines are formatted with; `key`: the key column, one of them. */
   constructor(columns: readonly string[], key: string) {
+    super();
     this.cols = columns.map((c) => Buffer.from(c, 'utf8'));
     this.keyCol = columns.indexOf(key);
     this.cellStart = new Int32Array(columns.length);
@@ -212,89 +207,6 @@ export class InsertLines {
     const p = this.p;
     for (let i = a; i < z; i++) if (p[i]! >= 0x80) return unpackValue(p.subarray(from, z)) as string;
     return p.toString('latin1', a, z);
-  }
-
-  /** Skip a str; returns the end of its text, which starts at `this.text`. */
-  private skipStr(): number {
-    const p = this.p;
-    const b = p[this.at++]!;
-    let len: number;
-    if ((b & 0xe0) === 0xa0) len = b & 0x1f;
-    else if (b === 0xd9) len = p[this.at++]!;
-    else if (b === 0xda) {
-      len = p.readUInt16BE(this.at);
-      this.at += 2;
-    } else if (b === 0xdb) {
-      len = p.readUInt32BE(this.at);
-      this.at += 4;
-    } else throw DECLINE;
-    const a = this.at;
-    if (a + len > p.length) throw DECLINE;
-    this.text = a;
-    this.at += len;
-    return a + len;
-  }
-
-  /** Whether the str at `at` is exactly `want` (consumed if so). Keys are fixstr or str8 in practice. */
-  private keyIs(want: Uint8Array): boolean {
-    const p = this.p;
-    let at = this.at;
-    const b = p[at]!;
-    let len: number;
-    if ((b & 0xe0) === 0xa0) {
-      len = b & 0x1f;
-      at++;
-    } else if (b === 0xd9) {
-      len = p[at + 1]!;
-      at += 2;
-    } else return false;
-    if (len !== want.length || at + len > p.length) return false;
-    for (let i = 0; i < len; i++) if (p[at + i] !== want[i]) return false;
-    this.at = at + len;
-    return true;
-  }
-
-  /** An int or float64 (uint64/int64/float32 and the rest decline: msgpackr may read them otherwise). */
-  private number(): number {
-    const p = this.p;
-    const b = p[this.at++]!;
-    if (b < 0x80) return b;
-    if (b >= 0xe0) return b - 0x100;
-    let v: number;
-    switch (b) {
-      case 0xcc: v = p[this.at]!; this.at += 1; return v;
-      case 0xcd: v = p.readUInt16BE(this.at); this.at += 2; return v;
-      case 0xce: v = p.readUInt32BE(this.at); this.at += 4; return v;
-      case 0xd0: v = p.readInt8(this.at); this.at += 1; return v;
-      case 0xd1: v = p.readInt16BE(this.at); this.at += 2; return v;
-      case 0xd2: v = p.readInt32BE(this.at); this.at += 4; return v;
-      case 0xcb: v = p.readDoubleBE(this.at); this.at += 8; return v;
-    }
-    throw DECLINE;
-  }
-
-  private mapHeader(): number {
-    return this.header(0x80, 0xde);
-  }
-
-  private arrayHeader(): number {
-    return this.header(0x90, 0xdc);
-  }
-
-  /** A map or array header: fix form `fix | n` (n < 16), else the 16-bit form `wide` or the 32-bit one after it. */
-  private header(fix: number, wide: number): number {
-    const p = this.p;
-    const b = p[this.at++]!;
-    if ((b & 0xf0) === fix) return b & 0x0f;
-    if (b === wide) {
-      this.at += 2;
-      return p.readUInt16BE(this.at - 2);
-    }
-    if (b === wide + 1) {
-      this.at += 4;
-      return p.readUInt32BE(this.at - 4);
-    }
-    throw DECLINE;
   }
 
   private room(n: number): void {

@@ -1,11 +1,10 @@
 /** An editable SDN document: get/set/delete/push by path, rewriting only the affected lines and keeping the rest byte for byte. */
 import type { CstEntry, CstItem, CstMap, CstNode, CstSeq, CstTable } from './cst.js';
+import { formatItem, rowLine } from './edit-lines.js';
 import { parseText } from './parser.js';
-import { formatInline, formatScalar, formatTableRow, INDENT, stringify, writeEntries, writeEntry } from './stringify.js';
+import { formatInline, formatScalar, INDENT, stringify, writeEntries, writeEntry } from './stringify.js';
+import { child, deleteIn, index, segments, setIn, type SdnPath } from './value-path.js';
 import type { SdnObject, SdnValue } from './values.js';
-
-/** `a.b.0.c`, or the segments themselves (needed when a key contains a dot). */
-export type SdnPath = string | readonly (string | number)[];
 
 /** A place in the text that can be rewritten as a unit: an entry, a list item, a table row. */
 type Anchor =
@@ -224,24 +223,6 @@ export function parseDocument(text: string): SdnDocument {
   return new SdnDocument(text);
 }
 
-function segments(path: SdnPath): string[] {
-  if (typeof path === 'string') return path === '' ? [] : path.split('.');
-  return path.map(String);
-}
-
-function index(seg: string | undefined): number | undefined {
-  return seg !== undefined && /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : undefined;
-}
-
-function child(v: SdnValue | undefined, seg: string): SdnValue | undefined {
-  if (Array.isArray(v)) {
-    const k = index(seg);
-    return k === undefined ? undefined : v[k];
-  }
-  if (v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, seg)) return v[seg];
-  return undefined;
-}
-
 function countOf(node: CstSeq | CstTable): number {
   return node.kind === 'seq' ? node.items.length : node.rows.length;
 }
@@ -258,63 +239,4 @@ function lastSeg(a: Anchor, segs: string[]): string {
 function toValue(value: unknown): SdnValue {
   const text = stringify({ v: value });
   return (parseText(text, false).value.v ?? null) as SdnValue;
-}
-
-/** A copy of `root` with `value` at `segs`; missing or null containers become dicts. */
-function setIn(root: SdnValue, segs: string[], value: SdnValue): SdnValue {
-  if (segs.length === 0) return value;
-  const [seg, ...rest] = segs;
-  if (Array.isArray(root)) {
-    const k = index(seg);
-    if (k === undefined || k > root.length) throw new TypeError(`no index ${seg} in an array of ${root.length}`);
-    const copy = root.slice();
-    copy[k] = setIn(root[k] ?? null, rest, value);
-    return copy;
-  }
-  if (root !== null && typeof root !== 'object') throw new TypeError(`cannot set "${seg}" inside a ${typeof root}`);
-  const copy: SdnObject = { ...(root ?? {}) };
-  copy[seg] = setIn(copy[seg] ?? null, rest, value);
-  return copy;
-}
-
-/** A copy of `root` without the value at `segs`. */
-function deleteIn(root: SdnValue, segs: string[]): SdnValue {
-  const [seg, ...rest] = segs;
-  if (Array.isArray(root)) {
-    const k = index(seg) as number;
-    return rest.length ? root.map((v, j) => (j === k ? deleteIn(v, rest) : v)) : root.filter((_, j) => j !== k);
-  }
-  const copy: SdnObject = { ...(root as SdnObject) };
-  if (rest.length) copy[seg] = deleteIn(copy[seg], rest);
-  else delete copy[seg];
-  return copy;
-}
-
-/** One list item (with its block) at the list's indent, ending with a newline. */
-function formatItem(seq: CstSeq, value: SdnValue): string {
-  const pad = ' '.repeat(seq.indent);
-  if (!seq.dash) return pad + formatInline(value) + '\n';
-  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
-    const body = writeEntries(value, pad + '  ', new Set());
-    return pad + '- ' + body.slice(seq.indent + 2);
-  }
-  return pad + '- ' + (value !== null && typeof value === 'object' ? formatInline(value) : formatScalar(value)) + '\n';
-}
-
-/** A table row line for `value` (a dict with exactly the columns, or an array for a typed table). */
-function rowLine(table: CstTable, value: SdnValue, indent: number): string {
-  let cells: SdnValue[];
-  if (table.columns) {
-    const cols = table.columns;
-    const ok = value !== null && typeof value === 'object' && !Array.isArray(value) &&
-      Object.keys(value).length === cols.length && cols.every((c) => Object.prototype.hasOwnProperty.call(value, c));
-    if (!ok) throw new TypeError(`a row of this table must be a dict with exactly the columns ${cols.join(', ')}`);
-    cells = cols.map((c) => (value as SdnObject)[c]);
-  } else {
-    if (!Array.isArray(value) || value.length !== (table.types as string[]).length) {
-      throw new TypeError(`a row of this typed table must be an array of ${(table.types as string[]).length} values`);
-    }
-    cells = value;
-  }
-  return formatTableRow(cells, ' '.repeat(indent)) + '\n';
 }

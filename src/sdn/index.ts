@@ -18,6 +18,7 @@ export function parse(text: string): SdnObject {
 export {
   SdnStringifyError, formatInline, formatKey, formatScalar, formatTableHeader, formatTableRow, stringify,
 } from './stringify.js';
-export { SdnDocument, parseDocument, type SdnPath } from './document.js';
+export { SdnDocument, parseDocument } from './document.js';
+export type { SdnPath } from './value-path.js';
 export { checkPortable, type PortableFinding, type PortableRule } from './portable.js';
 export { isPortableName } from './names.js';

@@ -41,49 +41,54 @@ export type OnLines = (buf: Buffer, from: number, to: number, firstLine: number,
 /** Stream the rest of the file after `head` (read by readHead); throws CorruptSnapshotError on any mismatch. */
 export function streamSnapshot(fd: number, file: string, head: Head, onRows?: OnRows, onLines?: OnLines): StreamedSnapshot {
   const { meta } = head;
-  const [prefix, olderPrefix] = headerPrefixes(meta.section);
+  const pass = new SnapshotPass(file, meta, head.nextLine, onRows, onLines);
   const runs = new LineRuns(fd, head.end);
-  let phase: 'before' | 'rows' | 'after' = 'before';
-  let line = head.nextLine;
-  let beforeText = '';
-  let afterText = '';
-  let afterLine = 0;
-  let headerLine = '';
-  let headerAt = 0;
-  let rowCount = 0;
-  let crc = 0;
-  let columns: string[] | undefined;
+  for (let buf = runs.next(); buf; buf = runs.next()) pass.scan(buf);
+  pass.end();
+  const { rowsCrc, after } = pass.checkTrailer();
+  const extra = [...extras(pass.beforeText, head.nextLine, true, file, meta), ...extras(after, pass.afterLine, false, file, meta)];
+  return { meta: { ...meta, rowsCrc }, extra, columns: pass.columns };
+}
 
-  const parseRows = (buf: Buffer, from: number, to: number, firstLine: number, lines: number): void => {
-    crc = zlib.crc32(buf.subarray(from, to), crc);
-    if (onLines?.(buf, from, to, firstLine, headerLine)) {
-      rowCount += lines;
-      return;
-    }
-    const text = buf.toString('utf8', from, to);
-    let rows: Row[];
-    try {
-      rows = parseText(headerLine + text, false).value[meta.section] as unknown as Row[];
-    } catch (err) {
-      if (err instanceof SdnParseError) throw firstBadRow(file, headerLine, text, firstLine, err);
-      throw err;
-    }
-    if (!Array.isArray(rows) || rows.length !== lines) {
-      throw new CorruptSnapshotError(file, firstLine, `${lines} row lines from here hold ${Array.isArray(rows) ? rows.length : 0} rows`);
-    }
-    if (rows.length > 0) columns ??= Object.keys(rows[0]!);
-    markAbsent(rows, text, columns ?? []);
-    rowCount += rows.length;
-    onRows?.(rows, firstLine);
-  };
+/**
+ * One pass over a snapshot's lines after its head: the text before the rows table, its header,
+ * its rows (parsed in runs of lines as they come), the text after it — and what the checks at
+ * the end need (the row count, the rows' crc, the line numbers).
+ */
+class SnapshotPass {
+  private readonly prefix: string;
+  private readonly olderPrefix: string | undefined;
+  private phase: 'before' | 'rows' | 'after' = 'before';
+  /** The 1-based number of the next line. */
+  private line: number;
+  beforeText = '';
+  private afterText = '';
+  afterLine = 0;
+  private headerLine = '';
+  private headerAt = 0;
+  private rowCount = 0;
+  private crc = 0;
+  columns: string[] | undefined;
 
-  for (let buf = runs.next(); buf; buf = runs.next()) {
+  constructor(
+    private readonly file: string,
+    private readonly meta: SnapshotMeta,
+    firstLine: number,
+    private readonly onRows: OnRows | undefined,
+    private readonly onLines: OnLines | undefined,
+  ) {
+    [this.prefix, this.olderPrefix] = headerPrefixes(meta.section);
+    this.line = firstLine;
+  }
+
+  /** One run of whole lines: row lines are gathered into a batch and parsed together, the other lines kept as text. */
+  scan(buf: Buffer): void {
     let at = 0;
     let batchFrom = -1;
     let batchLine = 0;
     let batchLines = 0;
     const endBatch = (to: number): void => {
-      if (batchFrom >= 0) parseRows(buf!, batchFrom, to, batchLine, batchLines);
+      if (batchFrom >= 0) this.parseRows(buf, batchFrom, to, batchLine, batchLines);
       batchFrom = -1;
       batchLines = 0;
     };
@@ -91,50 +96,85 @@ export function streamSnapshot(fd: number, file: string, head: Head, onRows?: On
       let nl = buf.indexOf(10, at);
       const next = nl < 0 ? buf.length : nl + 1;
       if (nl < 0) nl = buf.length;
-      if (phase === 'rows' && buf[at] === 32 && buf[at + 1] === 32 && buf[at + 2] === 32 && buf[at + 3] === 32) {
+      if (this.phase === 'rows' && buf[at] === 32 && buf[at + 1] === 32 && buf[at + 2] === 32 && buf[at + 3] === 32) {
         if (batchFrom < 0) {
           batchFrom = at;
-          batchLine = line;
+          batchLine = this.line;
         }
         batchLines++;
       } else {
         const text = buf.toString('utf8', at, next);
-        if (phase === 'rows') {
+        if (this.phase === 'rows') {
           endBatch(at);
-          phase = 'after';
-          afterLine = line;
+          this.phase = 'after';
+          this.afterLine = this.line;
         }
-        if (phase === 'before') {
-          if (text.startsWith(prefix) || (olderPrefix !== undefined && text.startsWith(olderPrefix))) {
-            phase = 'rows';
-            headerLine = text.endsWith('\n') ? text : text + '\n';
-            headerAt = line;
-          } else beforeText += text;
-        } else afterText += text;
+        if (this.phase === 'before') {
+          if (text.startsWith(this.prefix) || (this.olderPrefix !== undefined && text.startsWith(this.olderPrefix))) {
+            this.phase = 'rows';
+            this.headerLine = text.endsWith('\n') ? text : text + '\n';
+            this.headerAt = this.line;
+          } else this.beforeText += text;
+        } else this.afterText += text;
       }
       at = next;
-      line++;
+      this.line++;
     }
     endBatch(buf.length);
   }
 
-  if (phase === 'before') throw new CorruptSnapshotError(file, line, `no rows table: expected a line starting \`${prefix}\``);
-  if (headerAt > 0 && columns === undefined) columns = headerColumns(headerLine);
-  if (phase === 'rows') afterLine = line;
-  const m = CRC_LINE_RE.exec(afterText);
-  if (!m) throw new CorruptSnapshotError(file, line, `no \`${ROWS_CRC_PREFIX.trim()}\` line at the end (the file was cut short or edited)`);
-  const rowsCrc = m[1]!;
-  if (rowCount !== meta.rowCount) throw new CorruptSnapshotError(file, line, `meta.row_count is ${meta.rowCount} but the file holds ${rowCount} rows`);
-  const actual = (crc >>> 0).toString(16).padStart(8, '0');
-  if (actual !== rowsCrc) throw new CorruptSnapshotError(file, line - 1, `rows-crc is ${rowsCrc} but the rows hash to ${actual}`);
-  let after = afterText.slice(0, m.index + (m[0].startsWith('\n') ? 1 : 0));
-  const mc = META_CRC_LINE_RE.exec(after);
-  if (mc) {
-    if (mc[1] !== metaCrc(meta)) throw new CorruptSnapshotError(file, line - 2, `the meta block does not match its meta-crc ${mc[1]} (edited by hand? row_count and the other meta values are checked)`);
-    after = after.slice(0, mc.index + (mc[0].startsWith('\n') ? 1 : 0));
+  /** A batch of `lines` row lines, `buf[from..to)`: hashed, offered to onLines, else parsed under the header and checked. */
+  private parseRows(buf: Buffer, from: number, to: number, firstLine: number, lines: number): void {
+    const { onLines, onRows } = this;
+    this.crc = zlib.crc32(buf.subarray(from, to), this.crc);
+    if (onLines?.(buf, from, to, firstLine, this.headerLine)) {
+      this.rowCount += lines;
+      return;
+    }
+    const text = buf.toString('utf8', from, to);
+    let rows: Row[];
+    try {
+      rows = parseText(this.headerLine + text, false).value[this.meta.section] as unknown as Row[];
+    } catch (err) {
+      if (err instanceof SdnParseError) throw firstBadRow(this.file, this.headerLine, text, firstLine, err);
+      throw err;
+    }
+    if (!Array.isArray(rows) || rows.length !== lines) {
+      throw new CorruptSnapshotError(this.file, firstLine, `${lines} row lines from here hold ${Array.isArray(rows) ? rows.length : 0} rows`);
+    }
+    if (rows.length > 0) this.columns ??= Object.keys(rows[0]!);
+    markAbsent(rows, text, this.columns ?? []);
+    this.rowCount += rows.length;
+    onRows?.(rows, firstLine);
   }
-  const extra = [...extras(beforeText, head.nextLine, true, file, meta), ...extras(after, afterLine, false, file, meta)];
-  return { meta: { ...meta, rowsCrc }, extra, columns };
+
+  /** After the last line: there was a rows table; its columns from the header when it has no rows. */
+  end(): void {
+    if (this.phase === 'before') throw new CorruptSnapshotError(this.file, this.line, `no rows table: expected a line starting \`${this.prefix}\``);
+    if (this.headerAt > 0 && this.columns === undefined) this.columns = headerColumns(this.headerLine);
+    if (this.phase === 'rows') this.afterLine = this.line;
+  }
+
+  /**
+   * The last lines: the rows-crc line, which the row count and the rows' crc must match, and the
+   * meta-crc line before it, if any. Returns the rows-crc and the text after the rows without them.
+   */
+  checkTrailer(): { rowsCrc: string; after: string } {
+    const { file, line, meta } = this;
+    const m = CRC_LINE_RE.exec(this.afterText);
+    if (!m) throw new CorruptSnapshotError(file, line, `no \`${ROWS_CRC_PREFIX.trim()}\` line at the end (the file was cut short or edited)`);
+    const rowsCrc = m[1]!;
+    if (this.rowCount !== meta.rowCount) throw new CorruptSnapshotError(file, line, `meta.row_count is ${meta.rowCount} but the file holds ${this.rowCount} rows`);
+    const actual = (this.crc >>> 0).toString(16).padStart(8, '0');
+    if (actual !== rowsCrc) throw new CorruptSnapshotError(file, line - 1, `rows-crc is ${rowsCrc} but the rows hash to ${actual}`);
+    let after = this.afterText.slice(0, m.index + (m[0].startsWith('\n') ? 1 : 0));
+    const mc = META_CRC_LINE_RE.exec(after);
+    if (mc) {
+      if (mc[1] !== metaCrc(meta)) throw new CorruptSnapshotError(file, line - 2, `the meta block does not match its meta-crc ${mc[1]} (edited by hand? row_count and the other meta values are checked)`);
+      after = after.slice(0, mc.index + (mc[0].startsWith('\n') ? 1 : 0));
+    }
+    return { rowsCrc, after };
+  }
 }
 
 /** Matches the names the writer printed bare before the portable name rule (src/sdn/names.ts). */
