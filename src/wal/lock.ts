@@ -5,12 +5,13 @@
  * also block the fsync whose completion lets the holder release — a deadlock.
  */
 import path from 'node:path';
-import fs from 'node:fs';
 import fsExt from 'fs-ext';
 import { LockTimeoutError, SdnwalError } from '../errors.js';
-import { io, openInStore } from '../io.js';
-import { addWaiter, readControl, readWaiters, stampHolder, touchWaiter } from './control.js';
-import { ioError, isLocked, lockHolderPid, tryFlock } from './flock.js';
+import { addWaiter, readControl, stampHolder, touchWaiter } from './control.js';
+import { isLocked, lockHolderPid, tryFlock } from './flock.js';
+import { Fairness, hint } from './lock-fairness.js';
+import { LockFile } from './lock-file.js';
+import { FifoMutex, type MutexErrors } from './lock-mutex.js';
 import { BACKOFF_MAX_MS, poll, sleep, validTimeout, WAIT } from './lock-wait.js';
 import { DEFAULT_LOCK_TIMEOUT_MS } from './constants.js';
 
@@ -18,11 +19,6 @@ export { DEFAULT_LOCK_TIMEOUT_MS, isLocked, lockHolderPid };
 export { DEFAULT_WAIT, type WaitPolicy } from './lock-wait.js';
 /** A lock file replaced over and over while we take it: give up after this many reopen rounds. */
 const MAX_REOPENS = 64;
-/**
- * A process re-taking the lock in a loop reads the waiters hint at most this often: a waiter
- * announces only after 50 ms, so a check per millisecond loses nothing and saves a read per take.
- */
-const WAITERS_CHECK_MS = 1;
 
 export interface AcquireOptions {
   /** Give up with LOCK_TIMEOUT after this many ms. @default 10_000 */
@@ -35,19 +31,6 @@ export interface AcquireOptions {
    * microseconds later, and the extra read and write would lengthen every hold. @default true
    */
   readonly stampHolder?: boolean;
-}
-
-/** Run an update of the waiter hint; it is only a hint, so its failure must not fail the lock. */
-function hint(update: () => void): void {
-  try {
-    update();
-  } catch {
-    // Ignored on purpose: see above.
-  }
-}
-
-interface Waiter {
-  grant: () => void;
 }
 
 /**
@@ -71,24 +54,21 @@ export class FileLock {
   }
 
   readonly path: string;
-  private _fd: number | undefined;
+  /** The descriptor, checked to name the file (lock-file.ts). */
+  private readonly file: LockFile;
   private _held = false;
   /** The in-process mutex: taken by one acquirer at a time, handed over in FIFO order. */
-  private mutexTaken = false;
-  private readonly queue: Waiter[] = [];
+  private readonly mutex = new FifoMutex();
+  /** How a queued acquirer's wait ends when not granted: LOCK_TIMEOUT naming the holder, or CLOSED. */
+  private readonly mutexErrors: MutexErrors = {
+    timeout: (timeoutMs) => new LockTimeoutError(this.path, timeoutMs, this.holderPid()),
+    closed: () => (this.closed ? new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`) : undefined),
+  };
   /** Users that keep the descriptor open between takes (retain/unref). */
   private users = 0;
-  /** This process released the flock and nobody else in it took it since (fairness, §1). */
-  private justReleased = false;
-  /** The waiter count its holder read during the last hold (noteWaiters), if any. */
-  private waitersNoted: number | undefined;
-  /** When the waiters hint was last read, and what it said. */
-  private waitersCheckedAt = -Infinity;
-  private waitersSeen = 0;
+  /** Whether to step aside for another process's waiter (lock-fairness.ts). */
+  private readonly fairness = new Fairness();
   private closed = false;
-  /** Device and inode of the open descriptor (they never change while it is open). */
-  private dev = 0;
-  private ino = 0;
   /** The held descriptor no longer names the file (confirm()): release closes it. */
   private stale = false;
   /** How often a flocked descriptor turned out to name a deleted or replaced file (tests, stats). */
@@ -96,6 +76,7 @@ export class FileLock {
 
   private constructor(abs: string) {
     this.path = abs;
+    this.file = new LockFile(abs);
   }
 
   get held(): boolean {
@@ -104,7 +85,7 @@ export class FileLock {
 
   /** Whether another acquirer in this process is queued behind the current holder. */
   get contended(): boolean {
-    return this.queue.length > 0;
+    return this.mutex.queued > 0;
   }
 
   /**
@@ -113,30 +94,7 @@ export class FileLock {
    */
   get fd(): number {
     if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} is closed`);
-    if (this._fd === undefined) this._fd = this.open();
-    return this._fd;
-  }
-
-  private open(): number {
-    try {
-      const fd = openInStore(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
-      try {
-        const st = io.fstatSync(fd);
-        this.dev = st.dev;
-        this.ino = st.ino;
-      } catch (err) {
-        io.closeSync(fd);
-        throw err;
-      }
-      return fd;
-    } catch (err) {
-      if (err instanceof SdnwalError) throw err; // UNSAFE_PATH: a link where the lock file belongs
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        throw new SdnwalError('NOT_FOUND', `cannot open lock file ${this.path}: its directory no longer exists (was the store removed?)`, { cause: err });
-      }
-      throw ioError(this.path, 'cannot open lock file', err);
-    }
+    return this.file.fd;
   }
 
   /** Keep the descriptor open between takes until the matching `unref()` (a log writer's lifetime). */
@@ -154,33 +112,14 @@ export class FileLock {
 
   /** Close the descriptor when no holder, waiter or retaining user needs it. */
   private closeIfIdle(): void {
-    if (this.users > 0 || this._held || this.mutexTaken || this.queue.length > 0 || this._fd === undefined) return;
-    const fd = this._fd;
-    this._fd = undefined;
-    io.closeSync(fd);
-  }
-
-  /**
-   * Whether the open descriptor is still the file at the path: one stat, compared with the
-   * descriptor's device and inode. While we hold the descriptor open its inode cannot be reused,
-   * so a match also means it is still linked. A lock file deleted or replaced excludes nobody.
-   */
-  private namesFile(): boolean {
-    const now = fs.statSync(this.path, { throwIfNoEntry: false });
-    return now !== undefined && now.ino === this.ino && now.dev === this.dev;
+    if (this.users > 0 || this._held || this.mutex.isTaken || this.mutex.queued > 0 || this.file.current === undefined) return;
+    this.file.close();
   }
 
   /** Drop a descriptor that names a deleted or replaced file; the next take reopens the path. */
   private forgetFile(): void {
-    const fd = this._fd;
-    this._fd = undefined;
     this.reopens++;
-    if (fd === undefined) return;
-    try {
-      fsExt.flockSync(fd, 'un');
-    } finally {
-      io.closeSync(fd);
-    }
+    this.file.forget();
   }
 
   /** One try at the flock: true if taken on a descriptor that names the file now. */
@@ -189,7 +128,7 @@ export class FileLock {
       if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`);
       const fd = this.fd;
       if (!tryFlock(fd, this.path)) return false;
-      if (this.namesFile()) return true;
+      if (this.file.namesFile()) return true;
       this.forgetFile();
       if (round >= MAX_REOPENS) throw new SdnwalError('IO_ERROR', `lock file ${this.path} keeps being deleted or replaced; is something removing the store's files?`);
     }
@@ -206,19 +145,12 @@ export class FileLock {
     signal?.throwIfAborted();
     if (this.closed) throw new SdnwalError('CLOSED', `lock ${this.path} is closed`);
     const deadline = performance.now() + timeoutMs;
-    await this.takeMutex(timeoutMs, signal);
+    await this.mutex.take(timeoutMs, signal, this.mutexErrors);
     let announced = false;
     try {
       // Fairness: having just released with another process waiting for more than 50 ms,
       // pause one full backoff step so its next attempt (at most that far away) finds the lock free.
-      let waiters = 0;
-      if (this.justReleased && this.waitersNoted !== undefined) {
-        waiters = this.waitersNoted;
-      } else if (this.justReleased && (this.waitersSeen > 0 || performance.now() - this.waitersCheckedAt >= WAITERS_CHECK_MS)) {
-        hint(() => (waiters = readWaiters(this.fd)));
-        this.waitersSeen = waiters;
-        this.waitersCheckedAt = performance.now();
-      }
+      const waiters = this.fairness.waitersAfterRelease(() => this.fd);
       if (waiters > 0) await sleep(Math.min(BACKOFF_MAX_MS, Math.max(0, deadline - performance.now())));
       const got = await poll(() => this.tryTake(), deadline, signal, (waited) => {
         if (waited < WAIT.announceAfterMs) return;
@@ -228,7 +160,7 @@ export class FileLock {
       if (!got) throw new LockTimeoutError(this.path, timeoutMs, this.holderPid());
     } catch (err) {
       if (announced && !this.closed) hint(() => addWaiter(this.fd, -1));
-      this.releaseMutex();
+      this.mutex.release();
       this.closeIfIdle();
       throw err;
     }
@@ -238,14 +170,13 @@ export class FileLock {
 
   /** Take the lock only if that needs no waiting: the mutex is free and the flock is not held elsewhere. */
   tryAcquire(): boolean {
-    if (this.mutexTaken || this.queue.length > 0) return false;
-    this.mutexTaken = true;
+    if (!this.mutex.tryTake()) return false;
     let got = false;
     try {
       got = this.tryTake();
     } finally {
       if (!got) {
-        this.mutexTaken = false;
+        this.mutex.release(); // nobody queued meanwhile: this frees it
         this.closeIfIdle();
       }
     }
@@ -259,24 +190,25 @@ export class FileLock {
    * written (the caller releases and takes the lock again, on the new file).
    */
   confirm(): boolean {
-    if (!this._held || this._fd === undefined) throw new TypeError(`confirm() of ${this.path}, which this process does not hold`);
-    if (this.namesFile()) return true;
+    if (!this._held || this.file.current === undefined) throw new TypeError(`confirm() of ${this.path}, which this process does not hold`);
+    if (this.file.namesFile()) return true;
     this.stale = true;
     return false;
   }
 
   /** Release the flock and hand the mutex to the next in-process waiter. */
   release(): void {
-    if (!this._held || this._fd === undefined) throw new TypeError(`release() of ${this.path}, which this process does not hold`);
+    const fd = this.file.current;
+    if (!this._held || fd === undefined) throw new TypeError(`release() of ${this.path}, which this process does not hold`);
     this._held = false;
-    this.justReleased = true;
+    this.fairness.released();
     try {
       if (this.stale) {
         this.stale = false;
         this.forgetFile();
-      } else fsExt.flockSync(this._fd, 'un');
+      } else fsExt.flockSync(fd, 'un');
     } finally {
-      this.releaseMutex();
+      this.mutex.release();
       this.closeIfIdle();
     }
   }
@@ -285,15 +217,14 @@ export class FileLock {
   close(): void {
     if (this._held) this.release();
     this.closed = true;
-    for (const w of this.queue.splice(0)) w.grant();
-    if (this._fd !== undefined) io.closeSync(this._fd);
-    this._fd = undefined;
+    this.mutex.grantAll();
+    this.file.close();
     if (FileLock.instances.get(this.path) === this) FileLock.instances.delete(this.path);
   }
 
   /** Whether this process has the lock file open (tests: descriptors do not outlive their users). */
   get isOpen(): boolean {
-    return this._fd !== undefined;
+    return this.file.current !== undefined;
   }
 
   /**
@@ -301,13 +232,12 @@ export class FileLock {
    * uses it for the fairness check instead of reading the slot again.
    */
   noteWaiters(waiters: number): void {
-    if (this._held) this.waitersNoted = waiters;
+    if (this._held) this.fairness.noteWaiters(waiters);
   }
 
   private onTaken(stamp = true): void {
     this._held = true;
-    this.waitersNoted = undefined;
-    this.justReleased = false;
+    this.fairness.taken();
     if (stamp) this.stampHolder();
   }
 
@@ -323,43 +253,6 @@ export class FileLock {
     } catch {
       return undefined;
     }
-  }
-
-  private takeMutex(timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    if (!this.mutexTaken) {
-      this.mutexTaken = true;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const leave = (err: unknown): void => {
-        const i = this.queue.indexOf(waiter);
-        if (i >= 0) this.queue.splice(i, 1);
-        done();
-        reject(err);
-      };
-      const waiter: Waiter = {
-        grant: () => {
-          done();
-          if (this.closed) reject(new SdnwalError('CLOSED', `lock ${this.path} was closed while waiting`));
-          else resolve();
-        },
-      };
-      const onAbort = (): void => leave(signal?.reason);
-      const timer = setTimeout(() => leave(new LockTimeoutError(this.path, timeoutMs, this.holderPid())), timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(waiter);
-    });
-  }
-
-  /** Hand the mutex to the next queued acquirer, or free it. */
-  private releaseMutex(): void {
-    const next = this.queue.shift();
-    if (next) next.grant();
-    else this.mutexTaken = false;
   }
 }
 
