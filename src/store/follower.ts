@@ -13,6 +13,7 @@ import { type ControlRecord, currentBootId, readControlAt } from '../wal/control
 import { isWrite, type PendingWrite } from '../wal/entry.js';
 import type { TablePaths } from '../wal/paths.js';
 import { scanSegment } from '../wal/reader.js';
+import type { Damage, ScanResult } from '../wal/scan.js';
 import { readWalDir } from '../wal/segment.js';
 import { segmentPath } from '../wal/tail.js';
 
@@ -68,29 +69,16 @@ export class LogFollower {
     const control = readControlAt(this.paths.lock);
     const live = isLive(control);
     if (live && control.generation === this.lastGeneration && control.activeSeg === this.segNo && this.offset === control.publishedEnd) {
-      // Nothing new, unless the log itself was replaced by one that happens to end at the same
-      // place: watch() (strict) checks the file it holds, since it may wait on no further write.
-      if (!opts.strict || this.segment(this.segNo) !== 'replaced') return { applied: 0, reload: false };
-      return { applied: 0, reload: true, replaced: true };
+      return this.unchanged(opts);
     }
     let applied = 0;
     let wide = opts.chunkBytes === undefined;
     const raw = opts.raw;
     for (;;) {
-      // A segment above the active one is a roll not yet published: nothing in it is committed.
-      // Having read into it already means the log went backwards under us: the store directory
-      // was made again (docs/protocol.md §1), and what we read belongs to a log that is gone.
-      if (live && control.activeSeg < this.segNo) {
-        if (this.offset > 0 || (this.open.has(this.segNo) && this.segment(this.segNo) === 'replaced')) return { applied, reload: true, replaced: true };
-        break;
-      }
-      const seg = this.segment(this.segNo);
+      const seg = this.nextSegment(live ? control.activeSeg : undefined);
+      if (seg === 'stop') break;
+      if (seg === 'reload') return { applied, reload: true };
       if (seg === 'replaced') return { applied, reload: true, replaced: true };
-      if (seg === undefined) {
-        // Gone below the active segment: compacted away under us. Beyond the last: nothing yet.
-        if (this.offset > 0 || readWalDir(this.paths.wal).segments.some((s) => s > this.segNo)) return { applied, reload: true };
-        break;
-      }
       const size = io.fstatSync(seg).size;
       if (!live && this.offset > 0 && size === this.lastSize) break;
       const limit = live && control.activeSeg === this.segNo ? Math.min(control.publishedEnd, size) : size;
@@ -114,24 +102,13 @@ export class LogFollower {
           }
         },
       });
-      if (r.headerProblem === 'foreign') throw new SdnwalError('FOREIGN_SEGMENT', `${file} is not segment ${segNo} of table ${this.identity?.table ?? this.paths.table}`);
-      // A header cut short is a segment being made (torn tail of a crash): nothing committed in it.
-      // In a sealed segment it is damage like any other (docs/protocol.md §8).
-      if (r.headerProblem === 'short' && !sealed) break;
-      if (r.headerProblem) throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem}`);
+      if (this.headerEndsRead(r, file, segNo, sealed)) break;
       const before = from ?? r.headerLength;
       this.offset = r.end;
       // Unchanged size means nothing new only once the whole file was read: the size read to (the
       // file may have grown since `size` was taken; those bytes are the next poll's).
       this.lastSize = to >= limit ? limit : -1;
-      const d = r.damage[0];
-      // A frame cut by our own read window is not damage; a torn tail past the valid end of a log
-      // with no live control record is an unfinished write (recovery's business), not committed.
-      const windowCut = d?.kind === 'torn-tail' && to < limit;
-      const tornTail = d?.kind === 'torn-tail' && !live && to >= limit;
-      // Reads end at the last good frame before a torn tail or an unsynced hole (§8).
-      const endsRead = d !== undefined && !windowCut && !opts.strict && d.kind !== 'corruption';
-      if (d && !windowCut && !tornTail && !endsRead) throw new CorruptLogError(file, d.offset, d.reason);
+      const damageEndsRead = endsAtDamage(r.damage[0], file, to >= limit, live, opts.strict === true);
       if (r.sealedNext !== undefined) {
         this.close(segNo);
         this.segNo = r.sealedNext;
@@ -141,12 +118,49 @@ export class LogFollower {
         if (applied > 0 && !wide) break;
         continue;
       }
-      if (wide || applied > 0 || r.end >= limit || tornTail || endsRead) break;
+      if (wide || applied > 0 || r.end >= limit || damageEndsRead) break;
       // Nothing applied and not at the end: frames other than writes (PAD), or one frame larger than the chunk.
       wide = r.end === before;
     }
     if (live) this.lastGeneration = control.generation;
     return { applied, reload: false };
+  }
+
+  /**
+   * The descriptor of the segment to read now (`activeSeg`: the live control record's active
+   * segment); 'stop' when nothing more is committed yet; 'reload' when it was compacted away under
+   * us; 'replaced' when the log itself is another one now.
+   */
+  private nextSegment(activeSeg: number | undefined): number | 'stop' | 'reload' | 'replaced' {
+    // A segment above the active one is a roll not yet published: nothing in it is committed.
+    // Having read into it already means the log went backwards under us: the store directory
+    // was made again (docs/protocol.md §1), and what we read belongs to a log that is gone.
+    if (activeSeg !== undefined && activeSeg < this.segNo) {
+      return this.offset > 0 || (this.open.has(this.segNo) && this.segment(this.segNo) === 'replaced') ? 'replaced' : 'stop';
+    }
+    const seg = this.segment(this.segNo);
+    if (seg !== undefined) return seg;
+    // Gone below the active segment: compacted away under us. Beyond the last: nothing yet.
+    return this.offset > 0 || readWalDir(this.paths.wal).segments.some((s) => s > this.segNo) ? 'reload' : 'stop';
+  }
+
+  /**
+   * Nothing new was published, unless the log itself was replaced by one that happens to end at
+   * the same place: watch() (strict) checks the file it holds, since it may wait on no further write.
+   */
+  private unchanged(opts: PollOptions): FollowResult {
+    if (!opts.strict || this.segment(this.segNo) !== 'replaced') return { applied: 0, reload: false };
+    return { applied: 0, reload: true, replaced: true };
+  }
+
+  /** A segment header that is not this table's segment `segNo` throws; one cut short ends the read. */
+  private headerEndsRead(r: ScanResult, file: string, segNo: number, sealed: boolean): boolean {
+    if (r.headerProblem === undefined) return false;
+    if (r.headerProblem === 'foreign') throw new SdnwalError('FOREIGN_SEGMENT', `${file} is not segment ${segNo} of table ${this.identity?.table ?? this.paths.table}`);
+    // A header cut short is a segment being made (torn tail of a crash): nothing committed in it.
+    // In a sealed segment it is damage like any other (docs/protocol.md §8).
+    if (r.headerProblem === 'short' && !sealed) return true;
+    throw new CorruptLogError(file, 0, `segment header: ${r.headerProblem}`);
   }
 
   /**
@@ -240,4 +254,18 @@ export class CaughtUp<S> {
     this.follower = undefined;
     this.state = undefined;
   }
+}
+
+/**
+ * What the first damage a scan found means to a reader: true when it ends what is committed
+ * (the read stops there), false when there is none or it is a frame cut by our own read window
+ * (`atLimit` false); corruption throws. A torn tail past the valid end of a log with no live
+ * control record is an unfinished write (recovery's business); a torn tail or an unsynced hole
+ * ends a read at the last good frame, except for watch() (`strict`) (docs/protocol.md §8).
+ */
+function endsAtDamage(d: Damage | undefined, file: string, atLimit: boolean, live: boolean, strict: boolean): boolean {
+  if (d === undefined || (d.kind === 'torn-tail' && !atLimit)) return false;
+  if (d.kind === 'torn-tail' && !live) return true;
+  if (!strict && d.kind !== 'corruption') return true;
+  throw new CorruptLogError(file, d.offset, d.reason);
 }
