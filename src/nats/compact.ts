@@ -10,7 +10,7 @@ import type { CompactReport } from '../compaction/compactor.js';
 import { applyWrite, emptyCounts } from '../replay/rules.js';
 import type { NatsContext } from './context.js';
 import { Lease } from './lease.js';
-import { StreamFeed } from './reader.js';
+import { readRange } from './reader.js';
 import { withRetry } from './retry.js';
 import { renderSnapshot } from './snapshot-text.js';
 import { lastSequence, streamName, type NatsTableDefinition } from './stream.js';
@@ -46,22 +46,15 @@ export async function compactNatsTable(ctx: NatsContext, def: NatsTableDefinitio
     const counts = emptyCounts();
     let entries = 0;
     let pos = snap.absorbed;
-    const feed = await StreamFeed.open(ctx.js, stream, pos + 1, deadline);
-    try {
-      while (pos < last) {
-        const e = await feed.next();
-        if (!e) throw new SdnwalError('UNAVAILABLE', `compaction of ${def.table}: reading stream ${stream} ended at sequence ${pos} of ${last}`);
-        if (e.seq <= pos) continue;
-        if (e.seq !== pos + 1) {
-          throw new SdnwalError('CORRUPT_LOG', `compaction of ${def.table}: stream ${stream} has no sequences ${pos + 1}..${e.seq - 1}, above the snapshot's absorbed sequence ${snap.absorbed} (purged by hand?); nothing was written`);
-        }
-        applyWrite(snap.rows, e.write, counts, snap.tombstones);
-        entries++;
-        pos = e.seq;
-      }
-    } finally {
-      feed.stop();
-    }
+    const gap = (to: number): SdnwalError =>
+      new SdnwalError('CORRUPT_LOG', `compaction of ${def.table}: stream ${stream} has no sequences ${pos + 1}..${to}, above the snapshot's absorbed sequence ${snap.absorbed} (purged by hand?); nothing was written`);
+    const end = await readRange(ctx, stream, pos + 1, last, (seq, w) => {
+      if (seq !== pos + 1) throw gap(seq - 1);
+      applyWrite(snap.rows, w, counts, snap.tombstones);
+      entries++;
+      pos = seq;
+    });
+    if (end < last) throw gap(last);
     const text = renderSnapshot(def, snap.rows, snap.tombstones, snap.extra, last);
     // Still ours? (A compactor stalled past its lease must not overwrite a newer snapshot.)
     await lease.renew();

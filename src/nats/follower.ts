@@ -10,10 +10,10 @@ import type { TableView } from '../store/table-log.js';
 import { applyWrite } from '../replay/rules.js';
 import type { NatsContext } from './context.js';
 import { UnavailableError } from './errors.js';
-import { StreamFeed, type SequencedWrite } from './reader.js';
+import { QUIET, StreamFeed, type SequencedWrite } from './reader.js';
 import { withRetry } from './retry.js';
 import type { SnapshotState } from './snapshot-text.js';
-import { lastSequence, streamName, type NatsTableDefinition } from './stream.js';
+import { lastSequence, streamInfo, streamName, type NatsTableDefinition } from './stream.js';
 
 /** Reloads in a row before a reader gives up (the log keeps changing under it). */
 const MAX_RELOADS = 6;
@@ -65,6 +65,16 @@ export class Follower {
       if (!e) {
         // Timed out or ended: start a new consumer from where the view is.
         this.dropFeed();
+        // Nothing left up to the target: purged under us (a newer snapshot absorbed it), or by hand.
+        const first = await this.firstSequence();
+        if (first > target) {
+          await this.load();
+          const pos = this.state!.pos;
+          if (pos < target && pos + 1 < first) {
+            throw new SdnwalError('CORRUPT_LOG', `stream ${this.stream}: sequences ${pos + 1}..${first - 1} are missing above the snapshot (purged by hand?)`);
+          }
+          continue;
+        }
         if (Date.now() > until) {
           throw new UnavailableError(`reading stream ${this.stream}: sequence ${s.pos + 1} (of ${target}) did not arrive within ${this.ctx.o.writeDeadlineMs} ms`);
         }
@@ -87,19 +97,21 @@ export class Follower {
 
   /** The feed's next entry, or undefined when none came within the deadline (the feed is then replaced). */
   private async nextWithin(feed: StreamFeed): Promise<SequencedWrite | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), this.ctx.o.ackTimeoutMs * 2);
-    });
     try {
-      return await Promise.race([feed.next(), timeout]);
+      const e = await feed.nextWithin(this.ctx.o.ackTimeoutMs * 2);
+      return e === QUIET ? undefined : e;
     } catch (err) {
       // A consumer lost with its server: a new one is made from the view's position.
       if (err instanceof SdnwalError && err.code === 'UNAVAILABLE') return undefined;
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /** The stream's first sequence (its last + 1 when it holds no message). */
+  private async firstSequence(): Promise<number> {
+    const info = await withRetry(`reading the state of stream ${this.stream}`, this.ctx.o.writeDeadlineMs, () => streamInfo(this.ctx.jsm, this.stream));
+    if (!info) throw new SdnwalError('NOT_FOUND', `stream ${this.stream} no longer exists`);
+    return info.state.first_seq;
   }
 
   private dropFeed(): void {

@@ -6,7 +6,7 @@ import { resolveStoreOptions, type StoreOptions } from '../store/options.js';
 import type { PendingWrite } from '../wal/entry.js';
 import { openNatsContext } from './backend.js';
 import type { NatsContext } from './context.js';
-import { StreamFeed } from './reader.js';
+import { readRange } from './reader.js';
 import { withRetry } from './retry.js';
 import { lastSequence, listTableStreams, readDefinition, streamInfo, streamName, type NatsTableDefinition } from './stream.js';
 import { SdnwalError } from '../errors.js';
@@ -52,27 +52,6 @@ async function definition(ctx: NatsContext, table: string): Promise<NatsTableDef
   const def = await withRetry(`opening table ${table}`, ctx.o.writeDeadlineMs, () => readDefinition(ctx.jsm, ctx.o.prefix, table));
   if (!def) throw new SdnwalError('NOT_FOUND', `no table ${table} at ${ctx.conn.location} (prefix ${ctx.o.prefix})`);
   return def;
-}
-
-/**
- * Every entry of `table` from `from` to the stream's last sequence at the call, in order, to
- * `each`; stops early when `each` returns false. Resolves with the last sequence read.
- */
-async function readRange(ctx: NatsContext, stream: string, from: number, last: number, each: (seq: number, w: PendingWrite) => boolean | void): Promise<number> {
-  if (last < from) return from - 1;
-  const feed = await StreamFeed.open(ctx.js, stream, from, ctx.o.writeDeadlineMs);
-  let pos = from - 1;
-  try {
-    while (pos < last) {
-      const e = await feed.next();
-      if (!e) break;
-      pos = e.seq;
-      if (each(e.seq, e.write) === false) break;
-    }
-  } finally {
-    feed.stop();
-  }
-  return pos;
 }
 
 /** The entries above the snapshot (what `sdnwal tail` prints without --follow). */

@@ -6,8 +6,10 @@
 import type { ConsumerMessages, JetStreamClient } from '@nats-io/jetstream';
 import { SdnwalError } from '../errors.js';
 import { decodeEntry, isWrite, type PendingWrite } from '../wal/entry.js';
-import { toSdnwalError } from './errors.js';
+import type { NatsContext } from './context.js';
+import { toSdnwalError, UnavailableError } from './errors.js';
 import { withRetry } from './retry.js';
+import { streamInfo } from './stream.js';
 
 /** One log entry at its stream sequence. */
 export interface SequencedWrite {
@@ -17,6 +19,9 @@ export interface SequencedWrite {
   pending: number;
 }
 
+/** What StreamFeed.nextWithin() gives when no message came in time. */
+export const QUIET = Symbol('quiet');
+
 /** Idle consumers hear from the server every ~2.5 s and are recreated after two silent beats. */
 const EXPIRES_MS = 5000;
 
@@ -24,6 +29,8 @@ export class StreamFeed {
   private messages: ConsumerMessages | undefined;
   private iterator: AsyncIterator<import('@nats-io/jetstream').JsMsg> | undefined;
   private stopped = false;
+  /** A wait nextWithin() stopped watching: still the next entry. */
+  private pending: Promise<SequencedWrite | undefined> | undefined;
 
   private constructor(
     private readonly stream: string,
@@ -43,8 +50,38 @@ export class StreamFeed {
     return feed;
   }
 
+  /**
+   * The next entry, or QUIET when none came within `ms`: the wait goes on, and the next call
+   * (of either method) gets what it brings, so nothing is skipped.
+   */
+  async nextWithin(ms: number): Promise<SequencedWrite | undefined | typeof QUIET> {
+    if (!this.pending) {
+      this.pending = this.next();
+      // Nobody may be waiting when it fails (the caller gave up on QUIET): the next call sees it.
+      this.pending.catch(() => undefined);
+    }
+    const pending = this.pending;
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(() => resolve(QUIET), ms)));
+    try {
+      const r = await Promise.race([pending, quiet]);
+      if (r !== QUIET) this.pending = undefined;
+      return r;
+    } catch (err) {
+      this.pending = undefined;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The next entry (waiting for one); undefined once stopped. */
   async next(): Promise<SequencedWrite | undefined> {
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = undefined;
+      return p;
+    }
     for (;;) {
       if (this.stopped || !this.iterator) return undefined;
       let r: IteratorResult<import('@nats-io/jetstream').JsMsg>;
@@ -77,4 +114,42 @@ export class StreamFeed {
       // Already closed with the connection.
     }
   }
+}
+
+/** How long a read waits for its next message before asking the stream where it stands. */
+const QUIET_CHECK_MS = 1000;
+
+/**
+ * Every entry of `stream` from sequence `from` to `last` (the last one when the caller asked), in order, to
+ * `each`; stops early when `each` returns false. Resolves with the last sequence read: below
+ * `last` when the rest of the range was purged meanwhile (a quiet stream is asked where it
+ * stands). UNAVAILABLE when the servers stay silent past the write deadline.
+ */
+export async function readRange(ctx: Pick<NatsContext, 'js' | 'jsm' | 'o'>, stream: string, from: number, last: number, each: (seq: number, w: PendingWrite) => boolean | void): Promise<number> {
+  if (last < from) return from - 1;
+  const feed = await StreamFeed.open(ctx.js, stream, from, ctx.o.writeDeadlineMs);
+  let pos = from - 1;
+  let quietSince = Date.now();
+  try {
+    while (pos < last) {
+      const e = await feed.nextWithin(QUIET_CHECK_MS);
+      if (e === QUIET) {
+        const info = await withRetry(`reading stream ${stream}`, ctx.o.writeDeadlineMs, () => streamInfo(ctx.jsm, stream));
+        if (!info || info.state.messages === 0 || info.state.first_seq > last) break;
+        if (Date.now() - quietSince > ctx.o.writeDeadlineMs) {
+          throw new UnavailableError(`reading stream ${stream}: nothing after sequence ${pos} within ${ctx.o.writeDeadlineMs} ms, though it holds ${info.state.first_seq}..${info.state.last_seq}`);
+        }
+        continue;
+      }
+      quietSince = Date.now();
+      // The consumer ended: its connection was closed under it.
+      if (!e) throw new UnavailableError(`reading stream ${stream}: the feed ended after sequence ${pos} of ${last}`);
+      if (e.seq <= pos) continue;
+      pos = e.seq;
+      if (each(e.seq, e.write) === false) break;
+    }
+  } finally {
+    feed.stop();
+  }
+  return pos;
 }

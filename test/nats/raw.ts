@@ -43,3 +43,13 @@ export async function streamNames(url: string): Promise<string[]> {
     await nc.close();
   }
 }
+
+/** Purge every message of `stream` (its last sequence stays): what a compaction's purge leaves, taken too far. */
+export async function purgeStream(url: string, stream: string): Promise<void> {
+  const nc = await connect({ servers: url.split(','), timeout: 2000 });
+  try {
+    await (await jetstreamManager(nc)).streams.purge(stream);
+  } finally {
+    await nc.close();
+  }
+}

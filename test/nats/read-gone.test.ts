@@ -1,0 +1,42 @@
+// Reading a range of a table's stream that is no longer there (purged after its last sequence was
+// read, as a compaction's purge can do while `tail` or `verify` reads) ends the read; it used to
+// wait for a message that would never come.
+import { describe, expect, test } from 'vitest';
+import { streamName } from '../../src/nats/stream.js';
+import { runCli } from '../helpers/cli.js';
+import { purgeStream } from './raw.js';
+import { HAVE_NATS, oneNode } from './setup.js';
+
+describe.skipIf(!HAVE_NATS)('reads of a purged range', () => {
+  const node = oneNode();
+
+  test('tail and verify of a table whose stream was purged above its snapshot return (verify names what is missing)', async () => {
+    const store = await node.open();
+    const t = await store.table('gone', { key: 'id' });
+    for (let i = 0; i < 10; i++) await t.insert({ id: `g${i}` });
+    await purgeStream(node.server.url, streamName('sdnwal', 'gone'));
+
+    const tail = await runCli(['tail', node.server.url, 'gone', '--json']);
+    expect(tail.code, tail.stderr).toBe(0);
+    expect(tail.stdout).toBe('');
+    const verify = await runCli(['verify', node.server.url, '--json']);
+    expect(verify.code).toBe(1);
+    const table = JSON.parse(verify.stdout).tables.find((x: { table: string }) => x.table === 'gone');
+    expect(table.ok).toBe(false);
+    expect(table.problems.join('\n')).toMatch(/read ended at 0, before its last sequence 10/);
+  }, 60_000);
+
+  test('a compaction of such a table refuses (CORRUPT_LOG) and writes nothing, instead of waiting', async () => {
+    const store = await node.open();
+    const t = await store.table('gone2', { key: 'id' });
+    for (let i = 0; i < 5; i++) await t.insert({ id: `h${i}` });
+    await purgeStream(node.server.url, streamName('sdnwal', 'gone2'));
+    const c = await runCli(['compact', node.server.url, 'gone2', '--json']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/CORRUPT_LOG|no sequences 1\.\.5/);
+    // Reads of it say the same (they used to wait out the 2-minute write deadline, then UNAVAILABLE).
+    const count = await runCli(['count', node.server.url, 'gone2']);
+    expect(count.code).toBe(1);
+    expect(count.stderr).toMatch(/sequences 1\.\.5 are missing above the snapshot/);
+  }, 60_000);
+});
