@@ -240,6 +240,27 @@ describe('LogWriter', () => {
     await w.close();
   });
 
+  it("'none' gives a kept lock up after the batch that finds it held for 2 ms", async () => {
+    const dir = tmpDir();
+    const w = makeWriter(dir, { sync: 'none' });
+    let now = 1000;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      await w.append(insert(1)); // takes the lock and keeps it (since = 1000)
+      expect(w.lock.held).toBe(true);
+      now = 1001.9;
+      await w.append(insert(2)); // written under the kept lock, still inside the lease
+      expect(w.lock.held).toBe(true);
+      now = 1002;
+      await w.append(insert(3)); // written under the kept lock, which then goes
+      expect(w.lock.held).toBe(false);
+    } finally {
+      clock.mockRestore();
+    }
+    expect(readAll(dir).writes.map((e) => e.rows[0]!.key)).toEqual(['k1', 'k2', 'k3']);
+    await w.close();
+  });
+
   it("'none': a checked write (withLock) queued behind the kept lock gets it without waiting for the loop", async () => {
     const dir = tmpDir();
     const w = makeWriter(dir, { sync: 'none' });
