@@ -5,15 +5,14 @@
  * RowArena; only the other rows stay objects. Writing the snapshot then copies bytes. The output
  * is byte for byte what formatting every row object at write time gives.
  */
-import { SdnParseError } from '../errors.js';
 import type { PendingWrite } from '../wal/entry.js';
 import { applyWrite, type Record_, type ReplayCounts } from '../replay/rules.js';
-import { CorruptSnapshotError } from '../snapshot/corrupt.js';
 import { formatRow } from '../snapshot/format.js';
 import { InsertLines } from './insert-lines.js';
 import { checkNewKey, rowKey, type RowTarget } from '../snapshot/load.js';
 import { headerColumns } from '../snapshot/read.js';
 import { RowArena, widen } from './row-arena.js';
+import { parseRowAt, plainKeyCell } from '../snapshot/key-cell.js';
 import { parseRowLine } from '../snapshot/row-line.js';
 
 /** An absent cell, appended to an arena line for each column only object rows have. */
@@ -87,12 +86,7 @@ export class CompactFold implements RowTarget {
       let ks = legacy && hasLegacyForm(run, start, end) ? undefined : plainKeyCell(run, start, end, keyCol);
       let row: Record_ | number = id;
       if (ks === undefined) {
-        try {
-          row = parseRowLine(run.toString('utf8', start, end), this.base);
-        } catch (err) {
-          if (err instanceof SdnParseError) throw new CorruptSnapshotError(file, line(), `column ${err.column}: ${err.reason}`, { cause: err });
-          throw err;
-        }
+        row = parseRowAt(run, start, end, this.base, file, line);
         ks = rowKey(row, this.key, file, line);
       }
       checkNewKey(this, ks, file, line);
@@ -244,36 +238,3 @@ function hasLegacyForm(buf: Buffer, start: number, end: number): boolean {
 
 const LEGACY_ESCAPE = Buffer.from('\\u', 'latin1');
 const LEGACY_KEY = Buffer.from('": ', 'latin1');
-
-/**
- * The text of cell `col` of a row line the writer wrote (`line[start..end)`: indent, cells joined
- * by `, `, LF), when it is a quoted string without escapes (and not empty); else undefined. Cells
- * before it are skipped: quoted strings (escapes included) and bare words; a collection gives up.
- */
-export function plainKeyCell(line: Buffer, start: number, end: number, col: number): string | undefined {
-  let p = start + 4; // ROW_INDENT
-  for (let c = 0; c < col; c++) {
-    if (line[p] === 0x22) {
-      for (p++; p < end && line[p] !== 0x22; p++) if (line[p] === 0x5c) p++;
-      p++;
-    } else {
-      while (p < end && line[p] !== 0x2c) {
-        const b = line[p]!;
-        if (b === 0x5b || b === 0x7b || b === 0x28 || b === 0x0a) return undefined;
-        p++;
-      }
-    }
-    if (line[p] !== 0x2c || line[p + 1] !== 0x20) return undefined;
-    p += 2;
-  }
-  if (line[p] !== 0x22) return undefined;
-  const a = p + 1;
-  for (p = a; p < end; p++) {
-    const b = line[p]!;
-    if (b === 0x22) break;
-    if (b === 0x5c || b < 0x20) return undefined;
-  }
-  const next = line[p + 1];
-  if (p >= end || p === a || (next !== 0x2c && next !== 0x0a)) return undefined;
-  return line.toString('utf8', a, p);
-}

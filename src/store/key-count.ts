@@ -4,16 +4,28 @@
  * (wal/entry-keys.ts), values skipped. Replay's rule on a set of keys: an insert adds, a delete
  * removes, an update of a missing key is ignored (so it changes nothing).
  */
-import { loadSnapshot, type RowTarget } from '../snapshot/load.js';
+import { parseRowAt, plainKeyCell } from '../snapshot/key-cell.js';
+import { checkNewKey, loadSnapshot, rowKey, type RowTarget } from '../snapshot/load.js';
+import { headerColumns } from '../snapshot/read.js';
 import type { Operation } from '../wal/entry.js';
 import { type EntryKeys, readEntryKeys } from '../wal/entry-keys.js';
 import { KeyByteSet } from './key-byte-set.js';
 import type { TablePaths } from '../wal/paths.js';
 import { CaughtUp, LogFollower } from './follower.js';
 
-/** The snapshot's rows, kept as their keys only (the loader refuses a key seen twice). */
+/**
+ * The snapshot's rows, kept as their keys only (the loader refuses a key seen twice). Runs of row
+ * lines are taken as bytes: only the key cell is read (the loader still checks the rows-crc over
+ * them); a line whose key is not a plain quoted string is parsed.
+ */
 class SnapshotKeys implements RowTarget {
   readonly keys = new Set<string>();
+  private header: string | undefined;
+  private columns: string[] | undefined;
+  private keyCol = -1;
+
+  constructor(private readonly key: string) {}
+
   get size(): number {
     return this.keys.size;
   }
@@ -22,6 +34,25 @@ class SnapshotKeys implements RowTarget {
   }
   set(key: string): void {
     this.keys.add(key);
+  }
+
+  lines(buf: Buffer, from: number, to: number, firstLine: number, header: string, file: string): boolean {
+    if (header !== this.header) {
+      this.header = header;
+      this.columns = headerColumns(header);
+      this.keyCol = this.columns?.indexOf(this.key) ?? -1;
+    }
+    if (this.keyCol < 0) return false;
+    for (let start = from, i = 0; start < to; i++) {
+      const nl = buf.indexOf(10, start);
+      const end = nl < 0 || nl >= to ? to : nl + 1;
+      const line = (): number => firstLine + i;
+      const ks = plainKeyCell(buf, start, end, this.keyCol) ?? rowKey(parseRowAt(buf, start, end, this.columns!, file, line), this.key, file, line);
+      checkNewKey(this, ks, file, line);
+      this.keys.add(ks);
+      start = end;
+    }
+    return true;
   }
 }
 
@@ -44,7 +75,7 @@ export class KeyCount {
 
   constructor(paths: TablePaths, table: string, key: string, identity: () => { table: string; tableId?: string } | undefined) {
     this.keys = new CaughtUp(table, () => {
-      const snap = loadSnapshot(paths.snapshot, { table, key }, () => new SnapshotKeys());
+      const snap = loadSnapshot(paths.snapshot, { table, key }, (_, k) => new SnapshotKeys(k));
       const keys = new KeyByteSet();
       for (const k of snap?.rows.keys ?? []) keys.addString(k);
       return { state: keys, follower: new LogFollower(paths, snap?.meta.absorbedSegment ?? 0, identity()) };

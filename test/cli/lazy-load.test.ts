@@ -56,6 +56,8 @@ process.exitCode = await cli(process.argv.slice(1), { stdin: process.stdin, stdo
   it('bin/sdnwal.js runs the bundled CLI: `count` loads a few of its files, not those of other commands', () => {
     const dir = tmpDir();
     expect(spawnSync(process.execPath, [BIN, 'append', dir, 'events', '--key', 'id'], { encoding: 'utf8', input: ndjson([{ id: 'a' }]) }).status).toBe(0);
+    // Compacted: the count a scanner or cron job runs most, answered from the snapshot's meta.
+    expect(spawnSync(process.execPath, [BIN, 'compact', dir, 'events']).status).toBe(0);
     const r = loaded([BIN, 'count', dir, 'events']);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('1');
@@ -65,7 +67,8 @@ process.exitCode = await cli(process.argv.slice(1), { stdin: process.stdin, stdo
     expect(bundled.filter((m) => /^bundle\/(append|demo|dump|recover|verify|compact)-/.test(m))).toEqual([]);
     // Nothing of the unbundled CLI or library is loaded beside the bundle.
     expect(r.modules.filter((m) => !m.startsWith('bundle/') && !m.startsWith('node:') && !m.startsWith('node_modules/') && !m.endsWith('bin/sdnwal.js'))).toEqual([]);
-    expect(bundled.length).toBeLessThan(15);
+    // Ten today (56 modules unbundled): a chunk more or less is fine, the whole CLI is not.
+    expect(bundled.length).toBeLessThanOrEqual(12);
   });
 
   it('the bundled CLI\'s `compact` folds in the worker thread of dist/compaction/, as the library does', () => {
