@@ -10,9 +10,8 @@ import { applyWrite, type Record_, type ReplayCounts } from '../replay/rules.js'
 import { formatRow } from '../snapshot/format.js';
 import { InsertLines } from './insert-lines.js';
 import { checkNewKey, rowKey, type RowTarget } from '../snapshot/load.js';
-import { headerColumns } from '../snapshot/read.js';
 import { RowArena, widen } from './row-arena.js';
-import { parseRowAt, plainKeyCell } from '../snapshot/key-cell.js';
+import { parseRowAt, plainKeyCell, runHeaderColumns } from '../snapshot/key-cell.js';
 import { parseRowLine } from '../snapshot/row-line.js';
 
 /** An absent cell, appended to an arena line for each column only object rows have. */
@@ -99,7 +98,7 @@ export class CompactFold implements RowTarget {
   /** Whether `header` (a rows table's header line) names exactly the base columns. */
   private sameHeader(header: string): boolean {
     if (header !== this.checkedHeader) {
-      const cols = this.base.length > 0 ? headerColumns(header) : undefined;
+      const cols = this.base.length > 0 ? runHeaderColumns(header) : undefined;
       this.headerOk = cols !== undefined && cols.length === this.base.length && cols.every((c, i) => c === this.base[i]);
       this.checkedHeader = header;
     }

@@ -58,13 +58,19 @@ export class Follower {
     const until = Date.now() + this.ctx.o.writeDeadlineMs;
     if (!this.state) await this.load();
     while (this.state!.pos < target) {
-      if (this.stopped) throw new SdnwalError('CLOSED', `table ${this.def.table} is closed`);
+      // Closed meanwhile (a feed opened while stop() ran is stopped here, not left running).
+      if (this.stopped) {
+        this.dropFeed();
+        throw new SdnwalError('CLOSED', `table ${this.def.table} is closed`);
+      }
       const s = this.state!;
       this.feed ??= await StreamFeed.open(this.ctx.js, this.stream, s.pos + 1, this.ctx.o.writeDeadlineMs);
       const e = await this.nextWithin(this.feed);
       if (!e) {
         // Timed out or ended: start a new consumer from where the view is.
         this.dropFeed();
+        // Stopped while waiting (stop() ends the wait): CLOSED, without asking the stream or loading.
+        if (this.stopped) continue;
         // Nothing left up to the target: purged under us (a newer snapshot absorbed it), or by hand.
         const first = await this.firstSequence();
         if (first > target) {
@@ -93,6 +99,8 @@ export class Follower {
       applyWrite(s.rows, e.write, undefined, s.tombstones);
       s.pos = e.seq;
     }
+    // Caught up after stop(): a feed opened meanwhile is not kept.
+    if (this.stopped) this.dropFeed();
   }
 
   /** The feed's next entry, or undefined when none came within the deadline (the feed is then replaced). */

@@ -5,7 +5,7 @@
  */
 import { SdnParseError } from '../errors.js';
 import { CorruptSnapshotError } from './corrupt.js';
-import type { Row } from './read.js';
+import { headerColumns, type Row } from './read.js';
 import { parseRowLine } from './row-line.js';
 
 /**
@@ -47,6 +47,20 @@ export function parseRowAt(buf: Buffer, start: number, end: number, columns: rea
     return parseRowLine(buf.toString('utf8', start, end), columns);
   } catch (err) {
     if (err instanceof SdnParseError) throw new CorruptSnapshotError(file, line(), `column ${err.column}: ${err.reason}`, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * The columns of a rows table's header line, for a target offered runs of row lines; undefined
+ * when the header does not parse: the target then declines the run, and the loader parses it and
+ * reports the damage as CORRUPT_SNAPSHOT at its first row line (not an SdnParseError of the header).
+ */
+export function runHeaderColumns(header: string): string[] | undefined {
+  try {
+    return headerColumns(header);
+  } catch (err) {
+    if (err instanceof SdnParseError) return undefined;
     throw err;
   }
 }

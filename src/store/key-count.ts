@@ -4,9 +4,8 @@
  * (wal/entry-keys.ts), values skipped. Replay's rule on a set of keys: an insert adds, a delete
  * removes, an update of a missing key is ignored (so it changes nothing).
  */
-import { parseRowAt, plainKeyCell } from '../snapshot/key-cell.js';
+import { parseRowAt, plainKeyCell, runHeaderColumns } from '../snapshot/key-cell.js';
 import { checkNewKey, loadSnapshot, rowKey, type RowTarget } from '../snapshot/load.js';
-import { headerColumns } from '../snapshot/read.js';
 import type { Operation } from '../wal/entry.js';
 import { type EntryKeys, readEntryKeys } from '../wal/entry-keys.js';
 import { KeyByteSet } from './key-byte-set.js';
@@ -39,7 +38,7 @@ class SnapshotKeys implements RowTarget {
   lines(buf: Buffer, from: number, to: number, firstLine: number, header: string, file: string): boolean {
     if (header !== this.header) {
       this.header = header;
-      this.columns = headerColumns(header);
+      this.columns = runHeaderColumns(header);
       this.keyCol = this.columns?.indexOf(this.key) ?? -1;
     }
     if (this.keyCol < 0) return false;

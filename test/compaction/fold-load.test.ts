@@ -125,6 +125,26 @@ describe('CompactFold as the loader target', () => {
     const rowsAt = text.split('\n').findIndex((l) => l.startsWith('    ')  && !l.includes(':') && !l.includes('=')) + 1;
     expect(() => load(withRows(['1, "x"', '2, "y']))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: rowsAt + 1 }));
   });
+
+  it('a rows header that does not parse is CORRUPT_SNAPSHOT at the first row line, as the object loader says, not SDN_PARSE', () => {
+    const dir = tmpDir();
+    const file = snapshotFile(dir, [{ id: 'a', a: 1 }, { id: 'b', a: 2 }], ['id', 'a']);
+    const text = fs.readFileSync(file, 'utf8');
+    const rowsAt = text.split('\n').indexOf('t |id, a|') + 2;
+    for (const header of ['t |id, id|', 't |id, a', 't |"id, a|']) {
+      const f = path.join(dir, `${Math.random()}.sdn`);
+      fs.writeFileSync(f, text.replace('t |id, a|', header));
+      const asObjects = (() => {
+        try {
+          loadSnapshot(f, { table: 't' });
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(asObjects).toMatchObject({ code: 'CORRUPT_SNAPSHOT', line: rowsAt });
+      expect(() => loadSnapshot(f, { table: 't' }, (m, key) => new CompactFold(m.columns, key))).toThrow(expect.objectContaining({ code: 'CORRUPT_SNAPSHOT', line: rowsAt }));
+    }
+  });
 });
 
 describe('plainKeyCell', () => {

@@ -39,4 +39,21 @@ describe.skipIf(!HAVE_NATS)('reads of a purged range', () => {
     expect(count.code).toBe(1);
     expect(count.stderr).toMatch(/sequences 1\.\.5 are missing above the snapshot/);
   }, 60_000);
+
+  test('a read waiting on such a stream when its table is closed ends CLOSED (it does not go on to ask the stream and load the snapshot)', async () => {
+    const store = await node.open();
+    const t = await store.table('gone3', { key: 'id' });
+    for (let i = 0; i < 3; i++) await t.insert({ id: `c${i}` });
+    await purgeStream(node.server.url, streamName('sdnwal', 'gone3'));
+    const reader = await node.open();
+    const r = await reader.table('gone3');
+    const read = r.count().then(
+      (n) => ({ n }),
+      (err: { code?: string }) => ({ code: err.code }),
+    );
+    // The read is waiting for sequence 1, which never comes (ackTimeoutMs * 2 before it asks the stream).
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await r.close();
+    expect(await read).toEqual({ code: 'CLOSED' });
+  }, 60_000);
 });
