@@ -145,6 +145,8 @@ export async function readRange(ctx: Pick<NatsContext, 'js' | 'jsm' | 'o'>, stre
       // The consumer ended: its connection was closed under it.
       if (!e) throw new UnavailableError(`reading stream ${stream}: the feed ended after sequence ${pos} of ${last}`);
       if (e.seq <= pos) continue;
+      // The rest of the range was purged and this one was appended after `last`: not ours to read.
+      if (e.seq > last) break;
       pos = e.seq;
       if (each(e.seq, e.write) === false) break;
     }
