@@ -159,16 +159,24 @@ export class SnapshotBucket {
       let size = 0;
       let stalledMs = 0;
       let again = false;
+      // A read the stall check stopped waiting for is still the next chunk: it is awaited again,
+      // never replaced by a second read() (that one would get the chunk after it).
+      let pending: ReturnType<typeof reader.read> | undefined;
       try {
         for (;;) {
           let timer: NodeJS.Timeout | undefined;
           const tick = new Promise<'stall'>((resolve) => (timer = setTimeout(() => resolve('stall'), STALL_CHECK_MS)));
+          if (!pending) {
+            pending = reader.read();
+            pending.catch(() => undefined); // seen by the next race; never unhandled if there is none
+          }
           let next: Awaited<ReturnType<typeof reader.read>> | 'stall';
           try {
-            next = await Promise.race([reader.read(), tick]);
+            next = await Promise.race([pending, tick]);
           } finally {
             clearTimeout(timer);
           }
+          if (next !== 'stall') pending = undefined;
           if (next === 'stall') {
             stalledMs += STALL_CHECK_MS;
             if (await replaced(r.info.nuid)) {
@@ -188,6 +196,11 @@ export class SnapshotBucket {
       } catch (err) {
         // A digest that does not match: the object was replaced under the read, or it is damaged.
         if (err instanceof SdnwalError || !(await replaced(r.info.nuid)) || attempt >= MAX_REREADS) throw err;
+        again = true;
+      }
+      // Every chunk arrived and the client checked the digest over them; the size is checked too.
+      if (!again && size !== r.info.size) {
+        if (!(await replaced(r.info.nuid)) || attempt >= MAX_REREADS) throw new SdnwalError('CORRUPT_SNAPSHOT', `snapshot ${name}: read ${size} bytes of ${r.info.size}`);
         again = true;
       }
       if (!again) return Buffer.concat(chunks, size);
