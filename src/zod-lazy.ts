@@ -6,15 +6,15 @@
  * synchronous; zod's classes recognise each other's instances across copies (by trait, not by
  * prototype), so a user's schema passes `instanceof` against this copy.
  */
-import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
+import { lazyRequire } from './lazy-require.js';
 
 export type ZodApi = typeof Zod.z;
 
-let loaded: ZodApi | undefined;
+const zodModule = lazyRequire<typeof Zod>('zod');
 
 export function zod(): ZodApi {
-  return (loaded ??= (createRequire(import.meta.url)('zod') as typeof Zod).z);
+  return zodModule().z;
 }
 
 /** `build()` run once, on the first call (a zod schema made when it is first needed). */

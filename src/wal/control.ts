@@ -27,8 +27,11 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { io, openInStore, writeFully } from '../io.js';
-import { nodeCrypto } from './crypto-lazy.js';
+import { lazyRequire } from '../lazy-require.js';
 import { readU64, writeU64 } from './u64.js';
+
+/** Only the boot id needs it; loaded then, not in every process start (~3 ms). */
+const nodeCrypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 export interface ControlRecord {
   /** 32 lowercase hex digits (the boot id without dashes); compare with currentBootId(). */

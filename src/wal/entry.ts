@@ -1,5 +1,4 @@
 /** Log entries (writes, SEAL, PAD) and their msgpackr payload encoding; each payload decodes on its own. */
-import { createRequire } from 'node:module';
 import type { Packr } from 'msgpackr';
 import type { z } from 'zod';
 import { SdnwalError } from '../errors.js';
@@ -7,6 +6,9 @@ import { lazySchema, once, zod } from '../zod-lazy.js';
 import { packWrite } from './entry-pack.js';
 
 import { isOperation, OPERATIONS, type Operation } from './entry-shape.js';
+import { lazyRequire } from '../lazy-require.js';
+
+const msgpackr = lazyRequire<typeof import('msgpackr')>('msgpackr');
 
 export type { Operation };
 
@@ -78,7 +80,7 @@ let packr: Packr | undefined;
  * synchronous; that is msgpackr's one bundled CommonJS file, quicker to load than its ES modules.
  */
 function codec(): Packr {
-  return (packr ??= new (createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr')).Packr(packrOptions as ConstructorParameters<typeof Packr>[0]));
+  return (packr ??= new (msgpackr().Packr)(packrOptions as ConstructorParameters<typeof Packr>[0]));
 }
 
 /** A CRC-valid payload that is not a valid entry (code CORRUPT_LOG): a writer bug or a foreign encoder. */

@@ -4,17 +4,21 @@
 import { describe, expect, test } from 'vitest';
 import { streamName } from '../../src/nats/stream.js';
 import { runCli } from '../helpers/cli.js';
-import { purgeStream } from './raw.js';
+import { purgeStream, streamNames } from './raw.js';
 import { HAVE_NATS, oneNode } from './setup.js';
 
 describe.skipIf(!HAVE_NATS)('reads of a purged range', () => {
   const node = oneNode();
 
+  /** Table `name` with `n` rows logged, then every message of its stream purged (no snapshot holds them). */
+  async function purgedTable(name: string, n: number): Promise<void> {
+    const t = await (await node.open()).table(name, { key: 'id' });
+    for (let i = 0; i < n; i++) await t.insert({ id: `${name}-${i}` });
+    await purgeStream(node.server.url, streamName('sdnwal', name));
+  }
+
   test('tail and verify of a table whose stream was purged above its snapshot return (verify names what is missing)', async () => {
-    const store = await node.open();
-    const t = await store.table('gone', { key: 'id' });
-    for (let i = 0; i < 10; i++) await t.insert({ id: `g${i}` });
-    await purgeStream(node.server.url, streamName('sdnwal', 'gone'));
+    await purgedTable('gone', 10);
 
     const tail = await runCli(['tail', node.server.url, 'gone', '--json']);
     expect(tail.code, tail.stderr).toBe(0);
@@ -27,13 +31,12 @@ describe.skipIf(!HAVE_NATS)('reads of a purged range', () => {
   }, 60_000);
 
   test('a compaction of such a table refuses (CORRUPT_LOG) and writes nothing, instead of waiting', async () => {
-    const store = await node.open();
-    const t = await store.table('gone2', { key: 'id' });
-    for (let i = 0; i < 5; i++) await t.insert({ id: `h${i}` });
-    await purgeStream(node.server.url, streamName('sdnwal', 'gone2'));
+    await purgedTable('gone2', 5);
     const c = await runCli(['compact', node.server.url, 'gone2', '--json']);
     expect(c.code).toBe(1);
     expect(c.stderr).toMatch(/CORRUPT_LOG|no sequences 1\.\.5/);
+    // No snapshot was written: the bucket snapshots go in was never made (nothing here compacts).
+    expect(await streamNames(node.server.url)).not.toContain('OBJ_sdnwal_snapshots');
     // Reads of it say the same (they used to wait out the 2-minute write deadline, then UNAVAILABLE).
     const count = await runCli(['count', node.server.url, 'gone2']);
     expect(count.code).toBe(1);
@@ -41,10 +44,7 @@ describe.skipIf(!HAVE_NATS)('reads of a purged range', () => {
   }, 60_000);
 
   test('a read waiting on such a stream when its table is closed ends CLOSED (it does not go on to ask the stream and load the snapshot)', async () => {
-    const store = await node.open();
-    const t = await store.table('gone3', { key: 'id' });
-    for (let i = 0; i < 3; i++) await t.insert({ id: `c${i}` });
-    await purgeStream(node.server.url, streamName('sdnwal', 'gone3'));
+    await purgedTable('gone3', 3);
     const reader = await node.open();
     const r = await reader.table('gone3');
     const read = r.count().then(
